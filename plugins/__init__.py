@@ -1,0 +1,1 @@
+"""Built-in ccore plugins, loaded through the ``ccore.plugins`` entry-point group."""

@@ -1,0 +1,1 @@
+"""The terminal UI (Textual), a client of the cores control API."""
