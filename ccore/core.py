@@ -1,0 +1,220 @@
+"""The Center: the one root object that holds the running center together.
+
+``Center`` owns the bus, the config, the storage, the call model, the Switch facade and the
+plugins, and wires FreeSWITCH to them: the inbound event connection feeds the call tracker,
+which fires domain events on the bus; calls that the dialplan sends to ccore with
+``socket ... async full`` are held by the outbound server so that, if ccore goes away, FreeSWITCH
+continues the dialplan to its fallback. No module-level state: every test builds a fresh one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import random
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ccore.bus import EventBus
+from ccore.esl.client import InboundClient
+from ccore.esl.errors import AuthError
+from ccore.esl.outbound import OutboundServer, OutboundSession
+from ccore.events import SwitchConnected, SwitchDisconnected
+from ccore.hookspecs import ENTRY_POINT_GROUP
+from ccore.journal import EventJournal
+from ccore.loader import PluginLoader
+from ccore.resync import resync
+from ccore.storage import Storage
+from ccore.switch import Switch
+from ccore.translation import SUBSCRIBED_EVENTS, CallTracker
+
+if TYPE_CHECKING:
+    from ccore.config import CenterConfig
+
+_LOGGER = logging.getLogger(__name__)
+
+DATABASE_FILE = "ccore.sqlite"
+
+
+class SwitchPasswordMissing(Exception):
+    """The event socket password is not configured anywhere the center looks."""
+
+
+def switch_password(config: CenterConfig) -> str:
+    """The event socket password: center.toml, then its environment variable, then the file."""
+    switch = config.model.switch
+    if switch.password is not None:
+        return switch.password.get_secret_value()
+    if switch.password_env:
+        value = os.environ.get(switch.password_env)
+        if value:
+            return value
+        raise SwitchPasswordMissing(
+            f"{config.path}: switch.password_env names {switch.password_env}, which is not set"
+        )
+    path = config.data_dir / switch.password_file
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise SwitchPasswordMissing(
+            f"no event socket password: set switch.password or switch.password_env in "
+            f"{config.path}, or run `ccore conf render` to generate {path}"
+        ) from None
+
+
+class Center:
+    """A running call center: bus, config, storage, call model, switch and plugins."""
+
+    def __init__(
+        self,
+        config: CenterConfig,
+        *,
+        switch_host: str | None = None,
+        switch_port: int | None = None,
+        switch_password_override: str | None = None,
+        outbound_port: int | None = None,
+        plugin_group: str = ENTRY_POINT_GROUP,
+        heartbeat_interval: float = 20.0,
+    ) -> None:
+        self.config = config
+        self.bus = EventBus()
+        self.plugins = PluginLoader(
+            self.bus, group=plugin_group, disabled=config.model.plugins.disabled
+        )
+        self.calls = CallTracker(self.bus)
+        self.switch = Switch(self.calls)
+        self.db: Storage | None = None
+        self.journal: EventJournal | None = None
+        self.outbound: OutboundServer | None = None
+        self.outbound_sessions: dict[str, OutboundSession] = {}
+        self._switch_host = switch_host or config.model.switch.host
+        self._switch_port = switch_port or config.model.switch.port
+        self._switch_password = switch_password_override
+        self._outbound_port = (
+            outbound_port if outbound_port is not None else config.model.switch.outbound_port
+        )
+        self._heartbeat_interval = heartbeat_interval
+        self._connect_task: asyncio.Task[None] | None = None
+        self._resync_task: asyncio.Task[None] | None = None
+        self._started = False
+
+    # --- life cycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open storage, set plugins up, then connect to the switch (retrying in background)."""
+        data_dir = self.config.data_dir
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Storage.open(data_dir / DATABASE_FILE)
+        self.journal = EventJournal(self.bus, self.db)
+        self.plugins.discover()
+        self.plugins.validate(self.config)
+        self.calls.keep_variables = self.calls.keep_variables | set(
+            self.plugins.channel_variables()
+        )
+        await self.plugins.setup_all(self, self.db)
+        self.outbound = OutboundServer(
+            self.config.model.switch.outbound_host, self._outbound_port, self._hold_call
+        )
+        await self.outbound.start()
+        password = self._switch_password or switch_password(self.config)
+        client = InboundClient(
+            self._switch_host,
+            self._switch_port,
+            password,
+            events=list(SUBSCRIBED_EVENTS),
+            on_event=self.calls.handle,
+            on_connected=self._on_switch_connected,
+            on_disconnected=self._on_switch_disconnected,
+            heartbeat_interval=self._heartbeat_interval,
+        )
+        self.switch.client = client
+        self._started = True
+        self._connect_task = asyncio.get_running_loop().create_task(self._connect(client))
+
+    async def wait_connected(self, timeout: float = 10.0) -> None:
+        """Wait until the first connection to the switch is up (for tests and the demo)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.switch.connected:
+            if self._connect_task is not None and self._connect_task.done():
+                self._connect_task.result()  # raises what made it give up (e.g. a bad password)
+            if loop.time() > deadline:
+                raise TimeoutError(f"not connected to the switch after {timeout}s")
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        """Stop plugins, drop the switch connections, write the journal, close storage."""
+        if not self._started:
+            return
+        self._started = False
+        for task in (self._connect_task, self._resync_task):
+            if task is not None and not task.done():
+                task.cancel()
+        await self.plugins.shutdown_all(self)
+        if self.switch.client is not None:
+            await self.switch.client.stop()
+        if self.outbound is not None:
+            await self.outbound.stop()
+        try:
+            await self.bus.drain(timeout=2.0)
+        except TimeoutError:
+            _LOGGER.warning("Some event listeners were still busy at shutdown")
+        if self.journal is not None:
+            self.journal.close()
+        if self.db is not None:
+            self.db.close()
+
+    # --- the switch connection ---------------------------------------------------------------
+
+    async def _connect(self, client: InboundClient) -> None:
+        """Connect, retrying with backoff while the switch is not up; a bad password is final."""
+        delay = 0.5
+        while True:
+            try:
+                await client.start()
+                return
+            except AuthError:
+                _LOGGER.error("The switch refused the event socket password; not retrying")
+                raise
+            except (TimeoutError, OSError) as err:
+                _LOGGER.warning(
+                    "Switch at %s:%s not reachable (%s); retrying in %.1fs",
+                    self._switch_host, self._switch_port, err, delay,
+                )
+                await asyncio.sleep(delay * (0.8 + 0.4 * random.random()))
+                delay = min(delay * 2, 10.0)
+
+    def _on_switch_connected(self, core_uuid: str, restarted: bool) -> None:
+        self.bus.fire(SwitchConnected(core_uuid=core_uuid, restarted=restarted))
+        self._resync_task = asyncio.get_running_loop().create_task(self._resync(restarted))
+
+    def _on_switch_disconnected(self, reason: str) -> None:
+        self.bus.fire(SwitchDisconnected(reason=reason))
+
+    async def _resync(self, restarted: bool) -> None:
+        try:
+            await resync(self.switch, self.calls, self.bus, restarted=restarted)
+        except Exception:
+            _LOGGER.exception("Resync with the switch failed; the next reconnect retries it")
+
+    async def _hold_call(self, session: OutboundSession) -> None:
+        """Hold a call the dialplan handed to ccore (``socket``) until it ends.
+
+        While this socket is open FreeSWITCH keeps the call parked for the core to control
+        through the event connection; if ccore goes away before a bridge, the dialplan goes on
+        to its fallback.
+        """
+        channel = await session.connect()
+        call_uuid = channel.uuid
+        self.outbound_sessions[call_uuid] = session
+        try:
+            await session.linger(5)
+            await session.closed
+        finally:
+            self.outbound_sessions.pop(call_uuid, None)
+
+    @property
+    def data_dir(self) -> Path:
+        """The center's data directory."""
+        return self.config.data_dir
