@@ -1,0 +1,208 @@
+"""ESL framing: split the server's byte stream into frames, and encode client commands.
+
+A frame is a block of ``Name: value`` lines ended by an empty line, then exactly
+``Content-Length`` body bytes (no body when the header is absent). FreeSWITCH ends lines with a
+single LF and puts no terminator after a body. The parser works on whole buffers with
+``bytes.find`` so it stays fast on the event hot path, and accepts the bytes in any chunking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from ccore.esl.errors import FrameError
+
+MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+"""The largest body FreeSWITCH and esl.c accept (``MAX_CONTENT_LENGTH``)."""
+
+MAX_HEADER_BLOCK = 10 * 1024 * 1024
+"""The longest header block FreeSWITCH accepts; anything longer is a broken stream."""
+
+_HEADER_END = b"\n\n"
+
+
+@dataclass(slots=True)
+class Frame:
+    """One frame from the server: its outer headers (URL-decoded) and its raw body."""
+
+    headers: dict[str, str]
+    body: bytes = b""
+
+    @property
+    def content_type(self) -> str:
+        """The frame's ``Content-Type`` (``""`` when it has none)."""
+        return self.headers.get("Content-Type", "")
+
+
+def _parse_header_block(block: bytes, offset: int) -> dict[str, str]:
+    """Parse an outer header block; ``offset`` is its stream position, for error messages.
+
+    Values are URL-decoded when they contain ``%`` (the outbound ``connect`` reply is a
+    serialised event). For duplicate names the first value wins, except ``Event-Name``, where
+    the last one wins, as in esl.c.
+    """
+    headers: dict[str, str] = {}
+    text = block.decode("utf-8", "replace")
+    line_start = 0
+    for line in text.split("\n"):
+        name, sep, value = line.partition(": ")
+        if not sep:
+            name, sep, value = line.partition(":")
+            if not sep or not name:
+                raise FrameError(
+                    f"malformed header line {line[:80]!r} (no 'Name: value') "
+                    f"at stream offset {offset + line_start}"
+                )
+            value = value.lstrip(" ")
+        line_start += len(line) + 1
+        if "%" in value:
+            value = unquote(value)
+        if name in headers and name != "Event-Name":
+            continue
+        headers[name] = value
+    return headers
+
+
+def _content_length(headers: dict[str, str], offset: int) -> int:
+    """The frame's body length from ``Content-Length`` (0 without it), validated."""
+    raw = headers.get("Content-Length")
+    if raw is None:
+        return 0
+    if not raw.isdigit():
+        raise FrameError(f"invalid Content-Length {raw!r} at stream offset {offset}")
+    length = int(raw)
+    if length > MAX_CONTENT_LENGTH:
+        raise FrameError(
+            f"Content-Length {length} exceeds the {MAX_CONTENT_LENGTH}-byte limit "
+            f"at stream offset {offset}"
+        )
+    return length
+
+
+class FrameParser:
+    """Incremental ESL frame parser: feed it bytes as they arrive, get complete frames back.
+
+    After a ``FrameError`` the stream is out of sync and every later ``feed`` raises again; the
+    error carries the frames that were complete before the bad one.
+    """
+
+    __slots__ = ("_base", "_body_chunks", "_body_have", "_body_need", "_buf", "_failed",
+                 "_headers", "_scan_from")
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self._scan_from = 0
+        self._base = 0
+        self._headers: dict[str, str] | None = None
+        self._body_chunks: list[bytes] = []
+        self._body_have = 0
+        self._body_need = 0
+        self._failed: FrameError | None = None
+
+    @property
+    def buffered(self) -> int:
+        """How many bytes are held waiting for the rest of their frame."""
+        return len(self._buf) + self._body_have
+
+    def feed(self, data: bytes) -> list[Frame]:
+        """Add ``data`` to the stream and return every frame it completes, in order."""
+        if self._failed is not None:
+            raise FrameError(f"stream already failed: {self._failed}")
+        frames: list[Frame] = []
+        if self._headers is not None:
+            self._body_chunks.append(data)
+            self._body_have += len(data)
+            if self._body_have < self._body_need:
+                return frames
+            buf = b"".join(self._body_chunks)
+            need = self._body_need
+            frames.append(Frame(self._headers, buf[:need]))
+            self._headers = None
+            self._body_chunks = []
+            self._body_have = 0
+            pos = scan = need
+        elif self._buf:
+            buf = self._buf + data
+            pos = 0
+            scan = self._scan_from
+        else:
+            buf = data
+            pos = scan = 0
+        try:
+            self._split(buf, pos, scan, frames)
+        except FrameError as exc:
+            exc.frames = frames
+            self._failed = exc
+            raise
+        return frames
+
+    def _split(self, buf: bytes, pos: int, scan: int, frames: list[Frame]) -> None:
+        """Cut every complete frame out of ``buf`` from ``pos``; keep the remainder."""
+        size = len(buf)
+        find = buf.find
+        while pos < size:
+            if buf[pos] == 10:  # a stray blank line between frames, as esl.c tolerates
+                pos += 1
+                continue
+            end = find(_HEADER_END, max(pos, scan))
+            if end < 0:
+                if size - pos > MAX_HEADER_BLOCK:
+                    raise FrameError(
+                        f"header block longer than {MAX_HEADER_BLOCK} bytes "
+                        f"at stream offset {self._base + pos}"
+                    )
+                break
+            offset = self._base + pos
+            headers = _parse_header_block(buf[pos:end], offset)
+            length = _content_length(headers, offset)
+            body_start = end + 2
+            if length == 0:
+                frames.append(Frame(headers))
+                pos = body_start
+            elif body_start + length <= size:
+                pos = body_start + length
+                frames.append(Frame(headers, buf[body_start:pos]))
+            else:
+                self._headers = headers
+                self._body_need = length
+                self._body_chunks = [buf[body_start:]]
+                self._body_have = size - body_start
+                self._base += body_start
+                self._buf = b""
+                self._scan_from = 0
+                return
+        self._base += pos
+        self._buf = buf[pos:] if pos < size else b""
+        self._scan_from = max(0, len(self._buf) - 1)
+
+
+def _check_line(text: str, what: str) -> None:
+    """Refuse a line break inside a command line or header, which would split the frame."""
+    if "\n" in text or "\r" in text:
+        raise ValueError(f"{what} must not contain a line break: {text!r}")
+
+
+def encode_command(
+    line: str,
+    headers: dict[str, str] | None = None,
+    body: str | bytes | None = None,
+) -> bytes:
+    """Encode one client-to-server frame: command line, headers, optional body.
+
+    A body gets its ``Content-Length`` (in bytes). Header values are sent raw: FreeSWITCH does
+    not URL-decode what clients send.
+    """
+    _check_line(line, "command")
+    parts = [line]
+    if headers:
+        for name, value in headers.items():
+            _check_line(name, "header name")
+            _check_line(value, f"header {name}")
+            parts.append(f"{name}: {value}")
+    payload = b""
+    if body is not None:
+        payload = body.encode("utf-8") if isinstance(body, str) else body
+        parts.append(f"Content-Length: {len(payload)}")
+    parts.append("\n")
+    return "\n".join(parts).encode("utf-8") + payload
