@@ -10,6 +10,7 @@ continues the dialplan to its fallback. No module-level state: every test builds
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ccore.bus import EventBus
+from ccore.dispatch import CallDispatcher
 from ccore.esl.client import InboundClient
 from ccore.esl.errors import AuthError
 from ccore.esl.outbound import OutboundServer, OutboundSession
@@ -88,6 +90,8 @@ class Center:
         self.journal: EventJournal | None = None
         self.outbound: OutboundServer | None = None
         self.outbound_sessions: dict[str, OutboundSession] = {}
+        self._session_arrived = asyncio.Condition()
+        self.dispatcher: CallDispatcher | None = None
         self._switch_host = switch_host or config.model.switch.host
         self._switch_port = switch_port or config.model.switch.port
         self._switch_password = switch_password_override
@@ -113,6 +117,7 @@ class Center:
             self.plugins.channel_variables()
         )
         await self.plugins.setup_all(self, self.db)
+        self.dispatcher = CallDispatcher(self)
         self.outbound = OutboundServer(
             self.config.model.switch.outbound_host, self._outbound_port, self._hold_call
         )
@@ -208,11 +213,36 @@ class Center:
         channel = await session.connect()
         call_uuid = channel.uuid
         self.outbound_sessions[call_uuid] = session
+        async with self._session_arrived:
+            self._session_arrived.notify_all()
         try:
             await session.linger(5)
             await session.closed
         finally:
             self.outbound_sessions.pop(call_uuid, None)
+
+    async def release_call(self, call_uuid: str, wait_for_socket: float = 2.0) -> None:
+        """Give a call back to FreeSWITCH's dialplan (its fallback), or hang up if it has none.
+
+        A call the dialplan sent with ``socket`` goes on to the next dialplan action as soon as
+        the core closes that socket. The socket's ``connect`` can arrive just after the call was
+        offered on the event connection, so wait briefly for it.
+        """
+        async def session_known() -> None:
+            async with self._session_arrived:
+                await self._session_arrived.wait_for(
+                    lambda: call_uuid in self.outbound_sessions
+                )
+
+        with contextlib.suppress(TimeoutError):  # no socket: a call parked another way
+            await asyncio.wait_for(session_known(), wait_for_socket)
+        session = self.outbound_sessions.get(call_uuid)
+        if session is not None:
+            await session.close()
+            return
+        channel = self.calls.channels.get(call_uuid)
+        if channel is not None and channel.is_live:
+            await self.switch.hangup(call_uuid, "NO_ROUTE_DESTINATION")
 
     @property
     def data_dir(self) -> Path:

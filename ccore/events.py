@@ -71,6 +71,27 @@ class CallOffered(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CallRouted(Event):
+    """A call was given a destination inside the center (``queue:support``, ``ivr:main``, ...).
+
+    The plugin that owns the route's kind (before the colon) takes the call from here.
+    ``options`` carries what the router added (e.g. required skills, priority).
+    """
+
+    name: ClassVar[str] = "call.routed"
+    route: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CallUnrouted(Event):
+    """No plugin took the call; it goes to the dialplan's fallback (ring group, voicemail)."""
+
+    name: ClassVar[str] = "call.unrouted"
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class CallParked(Event):
     """A call is parked and waits for the core to tell it what to do."""
 
