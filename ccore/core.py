@@ -15,7 +15,7 @@ import logging
 import os
 import random
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from ccore.bus import EventBus
 from ccore.dispatch import CallDispatcher
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ccore.config import CenterConfig
 
 _LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DATABASE_FILE = "ccore.sqlite"
 
@@ -87,6 +88,7 @@ class Center:
         self.calls = CallTracker(self.bus)
         self.switch = Switch(self.calls)
         self.db: Storage | None = None
+        self.services: dict[str, object] = {}
         self.journal: EventJournal | None = None
         self.outbound: OutboundServer | None = None
         self.outbound_sessions: dict[str, OutboundSession] = {}
@@ -220,6 +222,21 @@ class Center:
             await session.closed
         finally:
             self.outbound_sessions.pop(call_uuid, None)
+
+    def provide(self, name: str, service: object) -> None:
+        """Offer an object to other plugins under ``name`` (e.g. the agents plugin's board)."""
+        if name in self.services:
+            raise ValueError(f"a service named {name!r} is already provided")
+        self.services[name] = service
+
+    def service(self, name: str, kind: type[T]) -> T:
+        """The service ``name``, checked to be a ``kind``; a clear error if it is missing."""
+        found = self.services.get(name)
+        if found is None:
+            raise LookupError(f"no service {name!r}: is the plugin that provides it running?")
+        if not isinstance(found, kind):
+            raise TypeError(f"service {name!r} is a {type(found).__name__}, not {kind.__name__}")
+        return found
 
     async def release_call(self, call_uuid: str, wait_for_socket: float = 2.0) -> None:
         """Give a call back to FreeSWITCH's dialplan (its fallback), or hang up if it has none.
