@@ -169,16 +169,32 @@ def problems_from_validation(
     """Turn a pydantic ValidationError about ``data`` into problems with file, line and key."""
     known = sorted(model_keys(model)) if model is not None else []
     by_path: dict[KeyPath, list[str]] = {}
+    kinds: dict[KeyPath, set[str]] = {}
     for item in error.errors(include_url=False):
         path = (*prefix, *data_path(data, tuple(item["loc"])))
         message = explain(item, known)
         messages = by_path.setdefault(path, [])
+        kinds.setdefault(path, set()).add(item["type"])
         if message not in messages:
             messages.append(message)
     return [
         ConfigProblem(file, key_lines.line_for(path), format_key_path(path), " or ".join(messages))
         for path, messages in by_path.items()
+        if not _other_union_branch(path, kinds)
     ]
+
+
+# Errors that only say "this value is not of that shape"; when a union's other branch has a
+# precise complaint deeper inside the same value, that complaint is the one worth showing.
+_SHAPE_ERRORS = frozenset(
+    {"literal_error", "string_type", "list_type", "dict_type", "model_type", "int_type"}
+)
+
+
+def _other_union_branch(path: KeyPath, kinds: Mapping[KeyPath, set[str]]) -> bool:
+    if not kinds[path] <= _SHAPE_ERRORS:
+        return False
+    return any(len(other) > len(path) and other[: len(path)] == path for other in kinds)
 
 
 def model_keys(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:

@@ -11,7 +11,7 @@ import itertools
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ccore.config_types import (
     DtmfKey,
@@ -23,6 +23,8 @@ from ccore.config_types import (
     Sound,
     StrictModel,
     TimeZoneName,
+    invalid,
+    quoted,
 )
 
 # --- actions: what happens to a caller ------------------------------------------------------
@@ -136,9 +138,11 @@ def parse_time_range(text: str) -> tuple[dt.time, dt.time | None]:
         end_text = end_text.strip()
         end = None if end_text == "24:00" else dt.time.fromisoformat(end_text)
     except ValueError:
-        raise ValueError(f'expected a time range such as "09:00-17:00"; got {text!r}') from None
+        raise ValueError(
+            f'expected a time range such as "09:00-17:00"; got {quoted(text)}'
+        ) from None
     if end is not None and end <= start:
-        raise ValueError(f"expected the range to end after it starts; got {text!r}")
+        raise ValueError(f"expected the range to end after it starts; got {quoted(text)}")
     return start, end
 
 
@@ -164,14 +168,14 @@ class Hours(StrictModel):
     holidays: list[dt.date] = Field(default_factory=list)
     closed: Destination | None = None  # what callers get when closed, unless the user says
 
-    @model_validator(mode="after")
-    def _ranges_do_not_overlap(self) -> Hours:
-        for day in WEEKDAYS:
-            ranges = sorted(parse_time_range(text) for text in getattr(self, day))
-            for (_, end), (next_start, _) in itertools.pairwise(ranges):
-                if end is None or end > next_start:
-                    raise ValueError(f"{day}: time ranges overlap")
-        return self
+    @field_validator(*WEEKDAYS)
+    @classmethod
+    def _ranges_do_not_overlap(cls, texts: list[str]) -> list[str]:
+        ranges = sorted(parse_time_range(text) for text in texts)
+        for (_, end), (next_start, _) in itertools.pairwise(ranges):
+            if end is None or end > next_start:
+                raise ValueError(f"time ranges overlap: {', '.join(texts)}")
+        return texts
 
     def is_open(self, moment: dt.datetime, default_timezone: str) -> bool:
         """Return whether these hours are open at ``moment`` (an aware datetime)."""
@@ -220,7 +224,7 @@ class EscalationStep(StrictModel):
     @model_validator(mode="after")
     def _changes_something(self) -> EscalationStep:
         if self.relax_by == 0 and self.skills is None and self.tier is None:
-            raise ValueError("an escalation step needs relax_by, skills or tier")
+            raise invalid("EscalationStep", "after", "a step also needs relax_by, skills or tier")
         return self
 
 
@@ -277,12 +281,15 @@ class Queue(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> Queue:
         if (self.max_wait is not None or self.max_length is not None) and self.overflow is None:
-            raise ValueError("max_wait or max_length is set, so an overflow action is required")
+            message = "max_wait or max_length is set, so an overflow action is required"
+            raise invalid("Queue", "overflow", message)
         afters = [step.after for step in self.escalation]
         if afters != sorted(set(afters)):
-            raise ValueError("escalation steps must have increasing 'after' times")
+            message = "escalation steps need increasing 'after' times"
+            raise invalid("Queue", "escalation", message, afters)
         if self.strategy == "skills" and not self.skills:
-            raise ValueError('strategy "skills" needs the queue\'s required skills')
+            message = 'strategy "skills" needs the queue\'s required skills'
+            raise invalid("Queue", "skills", message, self.skills)
         return self
 
     def priority_for(self, caller_id: str) -> int:

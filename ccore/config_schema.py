@@ -52,6 +52,8 @@ from ccore.config_types import (
     Sound,
     StrictModel,
     TimeZoneName,
+    invalid,
+    quoted,
 )
 
 CODECS: tuple[str, ...] = ("OPUS", "G722", "PCMU", "PCMA", "G729", "GSM")
@@ -103,9 +105,12 @@ class Sip(StrictModel):
     @model_validator(mode="after")
     def _ports_consistent(self) -> Sip:
         if self.internal_port == self.external_port:
-            raise ValueError("internal_port and external_port must differ")
+            raise invalid(
+                "Sip", "external_port", "must differ from internal_port", self.external_port
+            )
         if self.rtp_start_port >= self.rtp_end_port:
-            raise ValueError("rtp_start_port must be below rtp_end_port")
+            message = "must be above rtp_start_port"
+            raise invalid("Sip", "rtp_end_port", message, self.rtp_end_port)
         return self
 
 
@@ -134,9 +139,11 @@ class Trunk(StrictModel):
         if self.register_ and (
             self.username is None or (self.password is None and self.password_env is None)
         ):
-            raise ValueError("register = true needs username and password (or password_env)")
+            key = "username" if self.username is None else "password"
+            message = "register = true needs username and password (or password_env)"
+            raise invalid("Trunk", key, message)
         if self.password is not None and self.password_env is not None:
-            raise ValueError("set password or password_env, not both")
+            raise invalid("Trunk", "password_env", "set password or password_env, not both")
         return self
 
 
@@ -169,7 +176,7 @@ class Number(StrictModel):
     def _one_route(self) -> Number:
         routes = [r for r in (self.ivr, self.queue, self.extension) if r is not None]
         if len(routes) != 1:
-            raise ValueError("set exactly one of ivr, queue or extension")
+            raise invalid("Number", "ivr", "set exactly one of ivr, queue or extension")
         return self
 
 
@@ -220,9 +227,8 @@ class FeatureCodes(StrictModel):
         for key, code in codes.items():
             for other_key, other in codes.items():
                 if key != other_key and other.startswith(code):
-                    raise ValueError(
-                        f"feature codes {key} ({code}) and {other_key} ({other}) collide"
-                    )
+                    message = f"collides with {key} ({code}): one code starts with the other"
+                    raise invalid("FeatureCodes", other_key, message, other)
         return self
 
 
@@ -244,7 +250,7 @@ class Recording(StrictModel):
     def _percents(self) -> Recording:
         for queue, percent in self.queues.items():
             if not 0 <= percent <= 100:
-                raise ValueError(f"queues.{queue}: expected a percent 0-100; got {percent}")
+                raise invalid("Recording", "queues", f"{queue}: expected 0-100; got {percent}")
         return self
 
 
@@ -272,7 +278,7 @@ class Plugins(StrictModel):
     def _sections_are_tables(self) -> Plugins:
         for name, value in (self.model_extra or {}).items():
             if not isinstance(value, dict):
-                raise ValueError(f"plugins.{name}: expected a table [plugins.{name}]")
+                raise invalid("Plugins", name, f"expected a table [plugins.{name}]", value)
         return self
 
     def section(self, name: str) -> dict[str, Any]:
@@ -304,7 +310,8 @@ class CenterModel(StrictModel):
     def _break_reason_digits(self) -> CenterModel:
         for digit in self.break_reasons:
             if len(digit) != 1 or not digit.isdigit():
-                raise ValueError(f"break_reasons: keys are one digit 0-9; got {digit!r}")
+                message = f"keys are one digit 0-9; got {quoted(digit)}"
+                raise invalid("CenterModel", "break_reasons", message, digit)
         return self
 
     def operator(self, extension: str) -> Operator | None:

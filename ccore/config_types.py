@@ -7,11 +7,13 @@ ConfigError can tell the admin exactly what to write.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 EXTENSION_PATTERN = re.compile(r"^[0-9]{2,8}$")
@@ -29,6 +31,23 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
 
 
+def quoted(value: object) -> str:
+    """Show a value as the admin would type it in TOML: strings in double quotes."""
+    return json.dumps(value) if isinstance(value, str) else repr(value)
+
+
+def invalid(model: str, key: str | int, message: str, value: object = None) -> ValidationError:
+    """Return an error about one key, for a model validator that checks several keys at once.
+
+    Raising it from a validator makes the error's location that key (``queues[0].overflow``)
+    rather than the whole table.
+    """
+    details = InitErrorDetails(
+        type=PydanticCustomError("value_error", message), loc=(key,), input=value
+    )
+    return ValidationError.from_exception_data(model, [details])
+
+
 def _digits_as_text(value: object) -> object:
     """Accept ``extension = 1001`` as well as ``extension = "1001"`` (TOML has no leading 0s)."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -39,28 +58,28 @@ def _digits_as_text(value: object) -> object:
 def _check_slug(value: str) -> str:
     if not SLUG_PATTERN.match(value):
         raise ValueError(
-            f"expected a short name of lowercase letters, digits, '-' or '_'; got {value!r}"
+            f"expected a short name of lowercase letters, digits, '-' or '_'; got {quoted(value)}"
         )
     return value
 
 
 def _check_extension(value: str) -> str:
     if not EXTENSION_PATTERN.match(value):
-        raise ValueError(f"expected an extension of 2 to 8 digits; got {value!r}")
+        raise ValueError(f"expected an extension of 2 to 8 digits; got {quoted(value)}")
     return value
 
 
 def _check_phone_number(value: str) -> str:
     if not re.match(r"^\+?[0-9]{2,20}$", value):
         raise ValueError(
-            f"expected a phone number of digits, optionally starting with +; got {value!r}"
+            f"expected a phone number of digits, optionally starting with +; got {quoted(value)}"
         )
     return value
 
 
 def _check_dtmf(value: str) -> str:
     if len(value) != 1 or value not in DTMF_KEYS:
-        raise ValueError(f"expected one phone key: 0-9, * or #; got {value!r}")
+        raise ValueError(f"expected one phone key: 0-9, * or #; got {quoted(value)}")
     return value
 
 
@@ -69,18 +88,18 @@ def _check_sound(value: str) -> str:
         if value[5:] not in BUILTIN_TONES:
             raise ValueError(
                 f"expected a built-in tone ({', '.join('tone:' + t for t in BUILTIN_TONES)});"
-                f" got {value!r}"
+                f" got {quoted(value)}"
             )
         return value
     if value.startswith("silence:"):
         millis = value[8:]
         if not millis.isdigit() or not 0 < int(millis) <= 60_000:
-            raise ValueError(f"expected silence:MILLISECONDS (1-60000); got {value!r}")
+            raise ValueError(f"expected silence:MILLISECONDS (1-60000); got {quoted(value)}")
         return value
     if not value.lower().endswith(SOUND_FILE_SUFFIXES) or "://" in value:
         raise ValueError(
             "expected a .wav file path (relative to the center directory), tone:NAME or"
-            f" silence:MS; got {value!r}"
+            f" silence:MS; got {quoted(value)}"
         )
     return value
 
@@ -90,7 +109,7 @@ def _check_timezone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(
-            f"expected a time zone name such as Europe/Berlin; got {value!r}"
+            f"expected a time zone name such as Europe/Berlin; got {quoted(value)}"
         ) from None
     return value
 
@@ -101,18 +120,18 @@ def _check_address_or_auto(value: str) -> str:
     if value.lower().startswith("stun:"):
         raise ValueError(
             "STUN is not supported here (FreeSWITCH fails to load sofia without internet);"
-            f' expected an IP address or "auto"; got {value!r}'
+            f' expected an IP address or "auto"; got {quoted(value)}'
         )
     try:
         ipaddress.ip_address(value)
     except ValueError:
-        raise ValueError(f'expected an IP address or "auto"; got {value!r}') from None
+        raise ValueError(f'expected an IP address or "auto"; got {quoted(value)}') from None
     return value
 
 
 def _check_host(value: str) -> str:
     if not re.match(r"^[A-Za-z0-9.:\-\[\]]+$", value):
-        raise ValueError(f"expected a host name or IP address; got {value!r}")
+        raise ValueError(f"expected a host name or IP address; got {quoted(value)}")
     return value
 
 
@@ -120,13 +139,13 @@ def _check_regex(value: str) -> str:
     try:
         re.compile(value)
     except re.error as error:
-        raise ValueError(f"expected a regular expression ({error}); got {value!r}") from None
+        raise ValueError(f"expected a regular expression ({error}); got {quoted(value)}") from None
     return value
 
 
 def _check_email(value: str) -> str:
     if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
-        raise ValueError(f"expected an e-mail address; got {value!r}")
+        raise ValueError(f"expected an e-mail address; got {quoted(value)}")
     return value
 
 
