@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ccore.bus import EventBus
@@ -22,36 +22,18 @@ FLUSH_INTERVAL = 0.2
 FLUSH_SIZE = 500
 
 
-def journal_row(event: Event) -> dict[str, Any]:
-    """The ``events`` table row for a domain event."""
-    data = event.to_dict()
-    data.pop("at", None)
-    data.pop("call_uuid", None)
-    name = data.pop("name")
-    agent = data.get("agent") or data.get("user") or None
-    queue = data.get("queue") or None
-    return {
-        "name": name,
-        "at": event.at,
-        "call_uuid": event.call_uuid,
-        "agent": agent,
-        "queue": queue,
-        "data": data,
-    }
-
-
 class EventJournal:
     """Appends every domain event fired on the bus to storage, in batches."""
 
     def __init__(self, bus: EventBus, storage: Storage) -> None:
         self.storage = storage
-        self._buffer: list[dict[str, Any]] = []
+        self._buffer: list[Event] = []
         self._flush_handle: asyncio.TimerHandle | None = None
         self.written = 0
         self._unsubscribe = bus.listen("*", self._on_event)
 
     def _on_event(self, event: Event) -> None:
-        self._buffer.append(journal_row(event))
+        self._buffer.append(event)
         if len(self._buffer) >= FLUSH_SIZE:
             self.flush()
         elif self._flush_handle is None:
