@@ -108,7 +108,8 @@ def set_in(document: TOMLDocument, path: KeyPath, value: Any) -> None:
             holder = holder[part]
         else:
             inside_array = any(isinstance(p, int) for p in path[:depth])
-            fresh = tomlkit.inline_table() if inside_array else tomlkit.table()
+            # A super table prints no header of its own until it gets a key of its own.
+            fresh = tomlkit.inline_table() if inside_array else tomlkit.table(is_super_table=True)
             _assign(holder, part, fresh)
             holder = holder[part]
     last = path[-1]
@@ -202,6 +203,9 @@ def remove_table(document: TOMLDocument, path: KeyPath, index: int) -> None:
     if len(aot.body) == 0:
         del holder[path[-1]]
     if before is not None:
+        # The blank lines that set the removed entry apart from the next one go with it.
+        while run and len(aot.body) > 0 and isinstance(run[0], Whitespace):
+            run.pop(0)
         _put_run(before, run)
 
 
