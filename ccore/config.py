@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -162,16 +162,22 @@ def parse_center(text: str, path: Path) -> tuple[TOMLDocument, CenterModel]:
     try:
         model = CenterModel.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(
-            problems_from_validation(error, data, path, lines, model=CenterModel)
-        ) from None
+        problems = problems_from_validation(error, data, path, lines, model=CenterModel)
+        raise ConfigError(_in_file_order(problems)) from None
     references = find_reference_problems(model)
     if references:
         raise ConfigError(
-            ConfigProblem(path, lines.line_for(key_path), format_key_path(key_path), message)
-            for key_path, message in references
+            _in_file_order(
+                ConfigProblem(path, lines.line_for(key_path), format_key_path(key_path), message)
+                for key_path, message in references
+            )
         )
     return document, model
+
+
+def _in_file_order(problems: Iterable[ConfigProblem]) -> list[ConfigProblem]:
+    """Sort problems by line (those without a line last), keeping ties in their order."""
+    return sorted(problems, key=lambda problem: (problem.line is None, problem.line or 0))
 
 
 def validate_section(
@@ -183,16 +189,15 @@ def validate_section(
         return model.model_validate(data)
     except ValidationError as error:
         text = config.text()
-        raise ConfigError(
-            problems_from_validation(
-                error,
-                data,
-                config.path,
-                locate_keys(text),
-                prefix=("plugins", plugin_name),
-                model=model,
-            )
-        ) from None
+        problems = problems_from_validation(
+            error,
+            data,
+            config.path,
+            locate_keys(text),
+            prefix=("plugins", plugin_name),
+            model=model,
+        )
+        raise ConfigError(_in_file_order(problems)) from None
 
 
 def _parse_document(text: str, path: Path) -> TOMLDocument:
