@@ -70,6 +70,41 @@ class CenterConfig:
         """Return the data directory, resolved against the center directory."""
         return (self.directory / self.model.center.data_dir).resolve()
 
+    def switch_password(self) -> str | None:
+        """Return the event socket password: set, from its variable, or the generated file.
+
+        None means no password exists yet (``ccore conf render`` generates the file).
+        """
+        switch = self.model.switch
+        if switch.password is not None:
+            return switch.password.get_secret_value()
+        if switch.password_env is not None:
+            return self._from_environment(switch.password_env, ("switch", "password_env"))
+        generated = self.data_dir / switch.password_file
+        if generated.is_file():
+            return generated.read_text(encoding="utf-8").strip()
+        return None
+
+    def trunk_password(self, name: str) -> str | None:
+        """Return a trunk's password, from center.toml or its environment variable."""
+        for index, trunk in enumerate(self.model.trunks):
+            if trunk.name == name:
+                if trunk.password is not None:
+                    return trunk.password.get_secret_value()
+                if trunk.password_env is not None:
+                    key_path = ("trunks", index, "password_env")
+                    return self._from_environment(trunk.password_env, key_path)
+                return None
+        raise KeyError(f"no trunk named {name}")
+
+    def _from_environment(self, variable: str, key_path: KeyPath) -> str:
+        value = os.environ.get(variable)
+        if not value:
+            line = locate_keys(self.text()).line_for(key_path)
+            message = f"the environment variable {variable} is not set"
+            raise ConfigError([ConfigProblem(self.path, line, format_key_path(key_path), message)])
+        return value
+
     def text(self) -> str:
         """Return the document as it would be saved."""
         return self.document.as_string()
