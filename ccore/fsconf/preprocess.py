@@ -10,6 +10,7 @@ problem found in the expanded document can be reported where it was written.
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -75,7 +76,7 @@ def _expand_variables(line: str, variables: dict[str, str], origin: Origin,
 
 def _include(cwd: Path, pattern: str, result: ExpandedConfig, origin: Origin,
              depth: int) -> None:
-    full = Path(pattern) if Path(pattern).is_absolute() else cwd / pattern
+    full = Path(os.path.normpath(pattern if Path(pattern).is_absolute() else cwd / pattern))
     if any(char in pattern for char in "*?["):
         matches = sorted(full.parent.glob(full.name)) if full.parent.is_dir() else []
     else:
