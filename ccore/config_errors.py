@@ -59,7 +59,7 @@ def format_key_path(path: KeyPath) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
             continue
-        key = part if _BARE_KEY.match(part) else json.dumps(part)
+        key = part if _BARE_KEY.match(part) else json.dumps(part, ensure_ascii=False)
         text += f".{key}" if text else key
     return text
 
