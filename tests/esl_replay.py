@@ -5,7 +5,8 @@ chunks FreeSWITCH's ``recv()`` returned); at a ``send`` step the player waits fo
 next command and compares it with the recorded one. Ids that the client generates itself
 (``Job-UUID``, ``Event-UUID``) may differ: the recorded id is then swapped for the client's in
 everything played afterwards. ``hold`` keeps the socket open (recording any further commands,
-answering none) until the peer leaves; ``pause`` waits. A script ends by closing the socket.
+answering only ``exit``, with FreeSWITCH's recorded goodbye) until the peer leaves; ``pause``
+waits. A script ends by closing the socket.
 
 The same player acts as FreeSWITCH in outbound mode, connecting to our server (``replay_to``).
 """
@@ -84,6 +85,9 @@ def expect(command: str) -> Step:
     return Step("send", command.rstrip("\n") + "\n\n")
 
 
+_GOODBYE = ("Content-Type: command/reply\nReply-Text: +OK bye\n\n"
+            "Content-Type: text/disconnect-notice\nContent-Length: 67\n\n"
+            "Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n")
 GREETING = Step("recv", "Content-Type: auth/request\n\n")
 HOLD = Step("hold")
 
@@ -179,13 +183,15 @@ async def play(
         elif step.direction == "hold":
             while sent := await _read_command(reader):
                 log.commands.append(sent)
-            return
+                if sent == "exit\n\n":  # a polite goodbye, answered as FreeSWITCH does
+                    writer.write(_GOODBYE.encode("utf-8"))
+                    return
 
 
 class ReplayServer:
     """A TCP server on 127.0.0.1 that plays the n-th script to the n-th connection.
 
-    The last script is reused for any further connections.
+    When there are more connections than scripts, the scripts are played again from the first.
     """
 
     def __init__(self, *scripts: list[Step]) -> None:
@@ -194,6 +200,7 @@ class ReplayServer:
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: list[asyncio.StreamWriter] = []
+        self._handlers: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> ReplayServer:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -209,6 +216,8 @@ class ReplayServer:
             self._server.close()
         for writer in self._writers:
             writer.close()
+        if self._handlers:
+            await asyncio.wait(self._handlers, timeout=2)
         if self._server is not None:
             await self._server.wait_closed()
 
@@ -223,13 +232,19 @@ class ReplayServer:
         return [m for log in self.logs for m in log.mismatches]
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
         log = PlayLog()
-        script = self.scripts[min(len(self.logs), len(self.scripts) - 1)]
+        script = self.scripts[len(self.logs) % len(self.scripts)]
         self.logs.append(log)
         self._writers.append(writer)
-        with contextlib.suppress(ConnectionError):
-            await play(reader, writer, script, log)
-        writer.close()
+        try:
+            with contextlib.suppress(ConnectionError):
+                await play(reader, writer, script, log)
+        finally:
+            writer.close()
+            self._handlers.discard(task)
 
 
 async def replay_to(port: int, steps: list[Step]) -> PlayLog:
