@@ -107,7 +107,7 @@ class _Checker:
         if config is None:
             self.report(self.root, "event_socket.conf is missing: ccore cannot connect")
             return
-        params = config.params() | next(iter(config.find_all("settings")), config).params()
+        params = config.params()
         listen = params.get("listen-ip")
         if listen is None or not _is_loopback(listen.get("value")):
             self.report(listen or config, "the event socket must listen on 127.0.0.1 only")
@@ -122,7 +122,7 @@ class _Checker:
 
     def check_profiles(self) -> None:
         for profile in self.profiles:
-            params = profile.params() | next(iter(profile.find_all("settings")), profile).params()
+            params = profile.params()
             context = params.get("context")
             if context is not None and context.get("value") not in self.contexts:
                 self.report(context, f"profile {profile.get('name')!r} sends calls to context"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ccore.config_errors import ConfigError
 from ccore.fsconf.errors import FsConfError
 from ccore.fsconf.secrets import ensure_event_socket_password, sync_sip_passwords
 
@@ -181,18 +182,26 @@ class RenderInputs:
     def trunk_credentials(self, trunk: Any) -> TrunkCredentials:
         """Return a trunk's credentials from center.toml or the environment variable it names."""
         username = trunk.username or "ccore"
-        password = ""
-        if trunk.password is not None:
-            password = trunk.password.get_secret_value()
-        elif trunk.password_env:
-            password = os.environ.get(trunk.password_env, "")
-            if not password and trunk.register_:
-                raise FsConfError(
-                    f"trunk {trunk.name}: environment variable {trunk.password_env} is not set"
-                )
+        try:
+            password = self._trunk_password(trunk) or ""
+        except (ConfigError, FsConfError) as error:  # names the key and line, not the value
+            raise FsConfError(f"trunk {trunk.name}: {error}") from None
         _check_no_expansion(f"trunk {trunk.name} username", username)
         _check_no_expansion(f"trunk {trunk.name} password", password)
         return TrunkCredentials(username, password)
+
+    def _trunk_password(self, trunk: Any) -> str | None:
+        lookup = getattr(self.center, "trunk_password", None)
+        if callable(lookup):
+            return lookup(trunk.name)
+        if trunk.password is not None:
+            return trunk.password.get_secret_value()
+        if trunk.password_env:
+            value = os.environ.get(trunk.password_env)
+            if not value:
+                raise FsConfError(f"the environment variable {trunk.password_env} is not set")
+            return value
+        return None
 
     @property
     def outbound_trunk(self) -> str | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ccore.config_errors import ConfigError
 from ccore.fsconf.errors import FsConfError
 
 SIP_PASSWORDS_FILE = "sip_passwords.json"
@@ -72,6 +73,18 @@ def read_event_socket_password(center: Any) -> str:
     In order: ``[switch] password``, the variable named by ``password_env``, or the file that
     ``ccore conf render`` generated. Raises FsConfError when none is there yet.
     """
+    lookup = getattr(center, "switch_password", None)
+    if callable(lookup):
+        try:
+            value = lookup()
+        except ConfigError as error:  # an unset variable, named with its line
+            raise FsConfError(str(error)) from None
+        if value:
+            return value
+        raise FsConfError(
+            f"no event socket password yet: {event_socket_password_path(center)} is missing;"
+            " run `ccore conf render`"
+        )
     configured = _configured_event_socket_password(center)
     if configured is not None:
         return configured
