@@ -81,6 +81,7 @@ class InboundClient:
         self._connected = False
         self._stopping = False
         self._announce_pending = False
+        self._seen_core_uuid: str | None = None
         self.core_uuid: str | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._callbacks: set[asyncio.Task[Any]] = set()
@@ -182,6 +183,7 @@ class InboundClient:
 
     async def _connect(self) -> None:
         """Open the control then the event connection, subscribe, filter, announce."""
+        self._seen_core_uuid = None
         control = await self._open(None)
         events: EslConnection | None = None
         try:
@@ -199,6 +201,7 @@ class InboundClient:
         self._control, self._event_conn = control, events
         self._connected = True
         _LOGGER.info("connected to FreeSWITCH at %s:%s", self.host, self.port)
+        core_uuid = core_uuid or self._seen_core_uuid
         if core_uuid is not None:
             self._announce(core_uuid)
         else:
@@ -223,9 +226,11 @@ class InboundClient:
         self._call(self.on_connected, core_uuid, restarted)
 
     def _deliver(self, event: EslEvent) -> Any:
-        """The event connection's callback: announce if still pending, then pass it on."""
-        if self._announce_pending and event.core_uuid:
-            self._announce(event.core_uuid)
+        """The event connection's callback: note the first Core-UUID, then pass it on."""
+        if self._seen_core_uuid is None and event.core_uuid:
+            self._seen_core_uuid = event.core_uuid
+            if self._announce_pending:
+                self._announce(event.core_uuid)
         if self.on_event is not None:
             return self.on_event(event)
         return None
