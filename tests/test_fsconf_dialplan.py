@@ -111,6 +111,7 @@ def test_outbound_calls_only_to_allowed_patterns_for_permitted_operators(tmp_pat
     national = "030123456"
     _, actions = route(conf_dir, "default", national, OUTBOUND_OPERATOR)
     assert ("bridge", "sofia/gateway/carrier/${destination_number}") in actions
+    assert ("set", "effective_caller_id_number=+4930200200") in actions
     name, _ = route(conf_dir, "default", national, OPERATOR)
     assert name == "ccore-refuse"
     for international in ("0049301234567", "+4930123456", "001555123456", "900"):

@@ -206,13 +206,16 @@ def operator_extensions(inputs: RenderInputs) -> list[Element]:
     return result
 
 
-def _bridge_out(trunk: str) -> list[Element | Comment]:
-    return [
-        action("set", "ccore_outbound_call=true"),
-        action("set", "effective_caller_id_number=${outbound_caller_id_number}"),
+def _bridge_out(inputs: RenderInputs, trunk: str) -> list[Element | Comment]:
+    actions: list[Element | Comment] = [action("set", "ccore_outbound_call=true")]
+    caller_id = inputs.outbound_caller_id
+    if caller_id:
+        actions.append(action("set", f"effective_caller_id_number={caller_id}"))
+    actions += [
         action("set", "hangup_after_bridge=true"),
         action("bridge", f"sofia/gateway/{trunk}/${{destination_number}}"),
     ]
+    return actions
 
 
 def emergency_extensions(inputs: RenderInputs) -> list[Element]:
@@ -222,7 +225,8 @@ def emergency_extensions(inputs: RenderInputs) -> list[Element]:
         return []
     return [
         extension(f"ccore-emergency-{number.lstrip('+')}",
-                  condition("destination_number", number_expression(number), _bridge_out(trunk)))
+                  condition("destination_number", number_expression(number),
+                            _bridge_out(inputs, trunk)))
         for number in sorted(set(inputs.model.dialing.emergency))
     ]
 
@@ -236,7 +240,7 @@ def allowed_outbound_extensions(inputs: RenderInputs) -> list[Element]:
         extension(
             f"ccore-outbound-{index}",
             condition("${toll_allow}", f"(^|,){OUTBOUND_TOLL}(,|$)", []),
-            condition("destination_number", f"^(?:{pattern})$", _bridge_out(trunk)),
+            condition("destination_number", f"^(?:{pattern})$", _bridge_out(inputs, trunk)),
         )
         for index, pattern in enumerate(inputs.model.dialing.allowed, start=1)
     ]
