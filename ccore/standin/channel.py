@@ -1,0 +1,499 @@
+"""A channel: its state, variables, the events it fires and its session loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import uuid as uuidlib
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .cdr import cdr_variables
+from .hub import Origin
+from .profile import CALLSTATE_NUMBERS, SIP_STATUS, STATE_NUMBERS, CallerProfile, media_variables
+from .wire import Event
+
+if TYPE_CHECKING:
+    from .switch import StandinSwitch
+
+log = logging.getLogger(__name__)
+
+# Events that carry every channel variable (switch_channel_event_set_extended_data).
+VAR_EVENTS = frozenset({
+    "CHANNEL_CREATE", "CHANNEL_ORIGINATE", "CHANNEL_UUID", "CHANNEL_ANSWER", "CHANNEL_PARK",
+    "CHANNEL_UNPARK", "CHANNEL_BRIDGE", "CHANNEL_UNBRIDGE", "CHANNEL_PROGRESS",
+    "CHANNEL_PROGRESS_MEDIA", "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DATA",
+    "CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_DESTROY", "RECORD_START",
+    "RECORD_STOP", "PLAYBACK_START", "PLAYBACK_STOP", "CALL_UPDATE", "MEDIA_BUG_START",
+    "MEDIA_BUG_STOP", "CHANNEL_HOLD", "CHANNEL_UNHOLD", "API", "CUSTOM",
+})  # fmt: skip
+
+EXEC: Origin = ("switch_core_session.c", "switch_core_session_exec", 2944)
+EXEC_DONE: Origin = ("switch_core_session.c", "switch_core_session_exec", 2967)
+_VAR_RE = re.compile(r"\$\{([^${}]+)\}")
+
+
+class Redirect(Exception):
+    """Raised inside a channel's loop when it must leave its applications (transfer, bridge)."""
+
+
+class Channel:
+    """One call leg, as ``switch_channel_t`` plus its session thread.
+
+    ``state`` is the state the channel is going to (Channel-State-Number), ``running`` the one
+    its state machine runs (Channel-State). Applications run in ``run_loop`` one after the
+    other; ``wait`` is how they spend (simulated) time, and it also runs queued ``sendmsg``
+    executes unless an event-locked application is running, as FreeSWITCH does.
+    """
+
+    def __init__(
+        self,
+        switch: StandinSwitch,
+        profile: CallerProfile,
+        variables: list[tuple[str, str]],
+        *,
+        session_id: int,
+    ) -> None:
+        self.switch = switch
+        self.profile = profile
+        self.uuid = profile.uuid
+        self.name = profile.channel_name
+        self.direction = profile.direction
+        self.session_id = session_id
+        self.running = "CS_NEW"
+        self.state = "CS_NEW"
+        self.callstate = "DOWN"
+        self.answer_state = "ringing"
+        self.hangup_cause: str | None = None
+        self.has_media = False
+        self.variables: dict[str, str] = {}
+        for k, v in variables:
+            self.set_var(k, v)
+        self.other: Channel | None = None
+        self.other_type: str | None = None
+        self.bridged_to: Channel | None = None
+        self.messages: deque[tuple[list[tuple[str, str]], str | None]] = deque()
+        self.dtmf: deque[str] = deque()
+        self.holders: set[Any] = set()
+        self.recordings: dict[str, Any] = {}
+        self.redirect: tuple[Any, ...] | None = None
+        self.event_lock = 0
+        self.app_stack: list[str] = []
+        self.last_app: tuple[str, str] | None = None
+        self._kick = asyncio.Event()
+        self._hungup = asyncio.Event()
+        self._released = asyncio.Event()
+        self._released.set()
+        self.done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self.task: asyncio.Task[None] | None = None
+        self.phone: str | None = None
+        self.destroyed = False
+
+    # ---- variables ---------------------------------------------------------------------
+    def set_var(self, name: str, value: str | None) -> None:
+        """Set a channel variable (moves it last, like FreeSWITCH); None deletes it."""
+        self.variables.pop(name, None)
+        if value is not None and value != "":
+            self.variables[name] = str(value)
+
+    def get_var(self, name: str) -> str | None:
+        """A channel variable, or None."""
+        return self.variables.get(name)
+
+    def expand(self, text: str) -> str:
+        """Expand ``${var}`` references with channel (then global) variables."""
+        if "${" not in text:
+            return text
+
+        def sub(m: re.Match[str]) -> str:
+            key = m.group(1)
+            if key in self.variables:
+                return self.variables[key]
+            return self.switch.global_vars.get(key, "")
+
+        return _VAR_RE.sub(sub, text)
+
+    @property
+    def up(self) -> bool:
+        """Whether the channel has not hung up."""
+        return self.hangup_cause is None
+
+    @property
+    def answered(self) -> bool:
+        """Whether the channel was answered."""
+        return self.profile.times["Channel-Answered-Time"] != 0
+
+    # ---- events ------------------------------------------------------------------------
+    def basic_headers(self) -> list[tuple[str, str]]:
+        """``switch_channel_event_set_basic_data``."""
+        out = [
+            ("Channel-State", self.running),
+            ("Channel-Call-State", self.callstate),
+            ("Channel-State-Number", str(STATE_NUMBERS[self.state])),
+            ("Channel-Name", self.name),
+            ("Unique-ID", self.uuid),
+            ("Call-Direction", self.direction),
+            ("Presence-Call-Direction", self.direction),
+            ("Channel-HIT-Dialplan", "true" if self.direction == "inbound" else "false"),
+        ]
+        if "presence_id" in self.variables:
+            out.append(("Channel-Presence-ID", self.variables["presence_id"]))
+        out.append(("Channel-Call-UUID", self.variables.get("call_uuid", self.uuid)))
+        out.append(("Answer-State", self.answer_state))
+        if self.hangup_cause:
+            out.append(("Hangup-Cause", self.hangup_cause))
+        if self.has_media:
+            for side in ("Read", "Write"):
+                out += [(f"Channel-{side}-Codec-Name", "PCMU"),
+                        (f"Channel-{side}-Codec-Rate", "8000"),
+                        (f"Channel-{side}-Codec-Bit-Rate", "64000")]  # fmt: skip
+        out += self.profile.headers("Caller")
+        if self.other is not None and self.other_type:
+            out.append(("Other-Type", self.other_type))
+            out += self.other.profile.headers("Other-Leg", with_index=False)
+        return out
+
+    def var_headers(self) -> list[tuple[str, str]]:
+        """``switch_channel_event_set_extended_data``: every variable as ``variable_*``."""
+        return [(f"variable_{k}", v) for k, v in self.variables.items()]
+
+    def make_event(
+        self,
+        name: str,
+        *,
+        pre: list[tuple[str, str]] | None = None,
+        post: list[tuple[str, str]] | None = None,
+        subclass: str | None = None,
+    ) -> Event:
+        """An event about this channel, headers in FreeSWITCH's order."""
+        headers = list(pre or []) + self.basic_headers()
+        if name in VAR_EVENTS:
+            headers += self.var_headers()
+        headers += post or []
+        return Event(name, headers, subclass=subclass)
+
+    def fire(self, name: str, origin: Origin, **kwargs: Any) -> Event:
+        """Build and fire a channel event."""
+        return self.switch.hub.fire(self.make_event(name, **kwargs), origin)
+
+    def channel_data_event(self) -> Event:
+        """CHANNEL_DATA as the outbound ``connect`` reply and ``uuid_dump`` give it."""
+        headers = self.profile.headers("Channel") + self.basic_headers() + self.var_headers()
+        return Event("CHANNEL_DATA", headers)
+
+    def set_running(self, state: str, target: str | None = None) -> None:
+        """Enter a state: fires CHANNEL_STATE as ``switch_channel_perform_set_running_state``."""
+        self.state = target or state
+        self.running = state
+        self.fire("CHANNEL_STATE", ("switch_channel.c", "switch_channel_perform_set_running_state",
+                                    2408))
+
+    def set_callstate(self, callstate: str) -> None:
+        """Change the call state: fires CHANNEL_CALLSTATE."""
+        if callstate == self.callstate:
+            return
+        old, self.callstate = self.callstate, callstate
+        pre = [("Original-Channel-Call-State", old),
+               ("Channel-Call-State-Number", str(CALLSTATE_NUMBERS[callstate]))]  # fmt: skip
+        self.fire("CHANNEL_CALLSTATE", ("switch_channel.c", "switch_channel_perform_set_callstate",
+                                        289), pre=pre)
+
+    # ---- answer / progress / hangup ----------------------------------------------------
+    def _media(self) -> None:
+        if not self.has_media:
+            self.has_media = True
+            for k, v in media_variables(self.session_id, inbound=self.direction == "inbound"):
+                self.set_var(k, v)
+
+    def ring(self) -> None:
+        """180 Ringing on an outgoing leg: CHANNEL_PROGRESS, then the call state RINGING."""
+        if self.profile.times["Channel-Progress-Time"]:
+            return
+        self.profile.times["Channel-Progress-Time"] = self.switch.clock.uepoch()
+        self.fire("CHANNEL_PROGRESS", ("switch_channel.c",
+                                       "switch_channel_perform_mark_ring_ready_value", 3505))
+        self.set_callstate("RINGING")
+
+    def pre_answer(self) -> None:
+        """Early media: CHANNEL_PROGRESS_MEDIA and the call state EARLY."""
+        if self.profile.times["Channel-Progress-Media-Time"] or self.answered or not self.up:
+            return
+        self.profile.times["Channel-Progress-Media-Time"] = self.switch.clock.uepoch()
+        self._media()
+        self.answer_state = "early"
+        self.fire("CHANNEL_PROGRESS_MEDIA", ("switch_channel.c",
+                                             "switch_channel_perform_mark_pre_answered", 3560))
+        self.set_callstate("EARLY")
+
+    def answer(self) -> bool:
+        """Answer the channel (CHANNEL_ANSWER, call state ACTIVE); False if it is gone."""
+        if not self.up:
+            return False
+        if self.answered:
+            return True
+        if self.direction == "inbound":
+            self.pre_answer()
+        self._media()
+        self.profile.times["Channel-Answered-Time"] = self.switch.clock.uepoch()
+        self.answer_state = "answered"
+        self.fire("CHANNEL_ANSWER", ("switch_channel.c", "switch_channel_perform_mark_answered",
+                                     3846))
+        self.set_callstate("ACTIVE")
+        if self.direction == "inbound" and self.profile.source == "mod_sofia":
+            self.set_var("sip_to_tag", uuidlib.uuid4().hex[:13])
+            self.set_var("sip_cseq", "1")
+        return True
+
+    def hangup(self, cause: str = "NORMAL_CLEARING") -> bool:
+        """Hang the channel up: CHANNEL_HANGUP at once, the session loop then winds down."""
+        if not self.up:
+            return False
+        self.hangup_cause = cause
+        self.state = "CS_HANGUP"
+        self.answer_state = "hangup"
+        self.profile.times["Channel-Hangup-Time"] = self.switch.clock.uepoch()
+        status = SIP_STATUS.get(cause)
+        if status and self.profile.source == "mod_sofia":
+            self.set_var("sip_term_status", status)
+            self.set_var("proto_specific_hangup_cause", f"sip:{status}")
+            self.set_var("sip_term_cause", str(_q850(cause)))
+        self.fire("CHANNEL_HANGUP", ("switch_channel.c", "switch_channel_perform_hangup", 3445))
+        self._hungup.set()
+        self._kick.set()
+        if self.bridged_to is not None:
+            self.bridged_to.kick()
+        if self.other is not None:
+            self.other.kick()
+        return True
+
+    async def wait_hangup(self) -> None:
+        """Wait until the channel hangs up."""
+        await self._hungup.wait()
+
+    # ---- messages and time -------------------------------------------------------------
+    def queue_message(self, headers: list[tuple[str, str]], body: str | None) -> None:
+        """Queue a ``sendmsg`` on the channel's private queue."""
+        self.messages.append((headers, body))
+        self._kick.set()
+
+    def interrupt(self, redirect: tuple[Any, ...]) -> None:
+        """Make the running applications end (transfer, uuid_bridge)."""
+        self.redirect = redirect
+        self._kick.set()
+
+    def add_dtmf(self, digit: str, source: str = "RTP", duration: int = 2240) -> None:
+        """A digit reached the channel: the DTMF event, and it waits for a reader."""
+        if not self.up:
+            return
+        self.fire("DTMF", ("switch_channel.c", "switch_channel_dequeue_dtmf", 677),
+                  post=[("DTMF-Digit", digit), ("DTMF-Duration", str(duration)),
+                        ("DTMF-Source", source)])  # fmt: skip
+        self.dtmf.append(digit)
+        self._kick.set()
+
+    async def wait(
+        self,
+        seconds: float | None,
+        *,
+        digits: bool = False,
+        until: Callable[[], bool] | None = None,
+    ) -> bool:
+        """Spend ``seconds`` of simulated time (None: until woken).
+
+        Returns False early when the channel hangs up or is redirected, when ``until()``
+        becomes true, or (with ``digits``) when a DTMF digit is waiting; True when the time
+        ran out. Queued messages run meanwhile unless an event-locked application runs.
+        """
+        clock = self.switch.clock
+        remaining = seconds
+        while True:
+            if not self.up or self.redirect is not None:
+                return False
+            if (digits and self.dtmf) or (until is not None and until()):
+                return False
+            if self.messages and not self.event_lock:
+                # a nested application pauses this one, as switch_ivr_parse_all_events does
+                await self.run_message(*self.messages.popleft())
+                continue
+            if remaining is not None and remaining <= 0:
+                return True
+            self._kick.clear()
+            start = clock.now()
+            try:
+                timeout = None if remaining is None else clock.real_seconds(remaining)
+                await asyncio.wait_for(self._kick.wait(), timeout)
+            except TimeoutError:
+                return True
+            if remaining is not None:
+                remaining -= clock.now() - start
+
+    def kick(self) -> None:
+        """Wake whatever the channel is waiting in, so it looks at its state again."""
+        self._kick.set()
+
+    async def run_message(self, headers: list[tuple[str, str]], body: str | None) -> None:
+        """Carry out one ``sendmsg`` (``switch_ivr_parse_event``)."""
+        h = {k.lower(): v for k, v in headers}
+        command = h.get("call-command", "execute").lower()
+        if command == "hangup":
+            self.hangup(h.get("hangup-cause", "NORMAL_CLEARING").upper())
+            return
+        if command != "execute":
+            return
+        app = h.get("execute-app-name", "")
+        arg = h.get("execute-app-arg")
+        if arg is None and body is not None:
+            arg = body
+        loops = int(h.get("loops", "1") or 1)
+        lock = h.get("event-lock", "").lower() == "true"
+        if lock:
+            self.event_lock += 1
+        try:
+            n = 0
+            while self.up and (loops < 0 or n < loops):
+                n += 1
+                self.set_var("current_loop", str(n))
+                self.set_var("total_loops", str(loops))
+                await self.execute(app, arg or "", h.get("event-uuid"), h.get("event-uuid-name"))
+        finally:
+            if lock:
+                self.event_lock -= 1
+
+    async def execute(
+        self, app: str, data: str = "", app_uuid: str | None = None, uuid_name: str | None = None
+    ) -> str:
+        """Run a dialplan application with CHANNEL_EXECUTE / _COMPLETE around it."""
+        from .apps import APPLICATIONS  # apps import this module
+
+        data = self.expand(data)
+        app_uuid = app_uuid or str(uuidlib.uuid4())
+        func = APPLICATIONS.get(app)
+        if func is None:
+            log.warning("stand-in: invalid application %s", app)
+            self.hangup("DESTINATION_OUT_OF_ORDER")
+            return "-ERR invalid application"
+        self.set_var("current_application", app)
+        self.set_var("current_application_data", data or None)
+        tail = [("Application", app)]
+        if data:
+            tail.append(("Application-Data", data))
+        tail.append(("Application-UUID", app_uuid))
+        if uuid_name:
+            tail.append(("Application-UUID-Name", uuid_name))
+        self.fire("CHANNEL_EXECUTE", EXEC, post=tail)
+        self.app_stack.append(app)
+        self.last_app = (app, data)
+        try:
+            response = await func(self, data)
+        finally:
+            self.app_stack.pop()
+        done = [*tail[:-1], ("Application-Response", response or "_none_"), tail[-1]]
+        self.fire("CHANNEL_EXECUTE_COMPLETE", EXEC_DONE, post=done)
+        return response or "_none_"
+
+    # ---- session loop ------------------------------------------------------------------
+    def start(
+        self, *, extension: list[tuple[str, str]] | None = None, route: bool = True,
+        idle: bool = False,
+    ) -> None:
+        """Start the session loop: route, run ``extension``, or (``idle``) just wait."""
+        mode = "idle" if idle else ("extension" if extension is not None else "route")
+        if not route and extension is None:
+            mode = "idle"
+        self.task = self.switch.spawn(self.run_loop(mode, extension))
+
+    async def run_loop(self, mode: str, extension: list[tuple[str, str]] | None = None) -> None:
+        """Route and execute until hangup, then report and destroy (the state machine)."""
+        try:
+            while self.up:
+                if mode == "route":
+                    self.set_running("CS_ROUTING")
+                    extension = self.switch.dialplan.hunt(self)
+                    if extension is None:
+                        self.hangup("NO_ROUTE_DESTINATION")
+                        break
+                    mode = "extension"
+                if mode == "extension":
+                    self.state = "CS_EXECUTE"
+                    self.set_running("CS_EXECUTE")
+                    for app, data in extension or []:
+                        if not self.up or self.redirect is not None:
+                            break
+                        await self.execute(app, data)
+                    if self.up and self.redirect is None:
+                        self.hangup("NORMAL_CLEARING")
+                else:
+                    await self.wait(None)
+                if self.up and self.redirect is not None:
+                    mode, extension = await self._follow_redirect()
+        except Exception:
+            log.exception("stand-in channel %s failed", self.uuid)
+            self.hangup("NORMAL_TEMPORARY_FAILURE")
+        await self.finish()
+
+    async def _follow_redirect(self) -> tuple[str, list[tuple[str, str]] | None]:
+        redirect, self.redirect = self.redirect, None
+        assert redirect is not None
+        if redirect[0] == "transfer":
+            _, dest, context = redirect
+            self.profile.destination_number = dest
+            if context:
+                self.profile.context = context
+            self.profile.times["Channel-Transfer-Time"] = self.switch.clock.uepoch()
+            return "route", None
+        if redirect[0] == "extension":
+            return "extension", redirect[1]
+        from .bridging import hold_bridge
+
+        await hold_bridge(self, redirect[1], originator=redirect[2])
+        return "idle", None
+
+    async def finish(self) -> None:
+        """CS_HANGUP, CS_REPORTING (HANGUP_COMPLETE), then DESTROY once sockets let go."""
+        if self.destroyed:
+            return
+        self.destroyed = True
+        self.hangup(self.hangup_cause or "NORMAL_CLEARING")
+        self.set_running("CS_HANGUP", "CS_HANGUP")
+        for recording in list(self.recordings.values()):
+            recording.stop(self)
+        self.set_callstate("HANGUP")
+        self.set_running("CS_REPORTING", "CS_REPORTING")
+        for k, v in cdr_variables(self):
+            self.set_var(k, v)
+        self.fire("CHANNEL_HANGUP_COMPLETE", ("switch_core_state_machine.c",
+                                              "switch_core_session_reporting_state", 943),
+                  pre=[("Hangup-Cause", self.hangup_cause or "NORMAL_CLEARING")])
+        self.state = "CS_DESTROY"
+        while self.holders:
+            self._released.clear()
+            await self._released.wait()
+        self.fire("CHANNEL_DESTROY",
+                  ("switch_core_session.c", "switch_core_session_perform_destroy", 1584))
+        self.set_running("CS_DESTROY", "CS_DESTROY")
+        self.switch.channel_gone(self)
+        if not self.done.done():
+            self.done.set_result(self.hangup_cause or "NORMAL_CLEARING")
+
+    def release(self, holder: Any) -> None:
+        """A socket that held the session closed."""
+        self.holders.discard(holder)
+        if not self.holders:
+            self._released.set()
+
+    def cancel(self) -> None:
+        """Drop the channel without events (switch restart)."""
+        self.hangup_cause = self.hangup_cause or "SYSTEM_SHUTDOWN"
+        self._hungup.set()
+        self._kick.set()
+        with contextlib.suppress(asyncio.InvalidStateError):
+            self.done.set_result(self.hangup_cause)
+
+
+def _q850(cause: str) -> int:
+    from .profile import Q850
+
+    return Q850.get(cause, 16)
