@@ -59,7 +59,7 @@ async def test_recorded_channel_is_answered_and_its_digits_matched_by_applicatio
             await session.api("uuid_dump")
         seen["usage"] = usage.value.text
         await session.hangup()
-        await asyncio.wait_for(session.closed.wait(), 2)
+        await asyncio.wait_for(session.closed, 2)  # awaitable as well as an Event
         seen["hangup_cause"] = session.hangup_cause
         seen["events"] = session.events.qsize()
 

@@ -16,7 +16,7 @@ import logging
 import socket
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 from ccore.esl.errors import (
@@ -62,6 +62,13 @@ def event_command(verb: str, events: list[str]) -> str:
     return " ".join(words)
 
 
+class Closed(asyncio.Event):
+    """An ``asyncio.Event`` that can also be awaited directly: ``await connection.closed``."""
+
+    def __await__(self) -> Generator[Any, None, bool]:
+        return self.wait().__await__()
+
+
 class EslConnection:
     """An ESL conversation over one asyncio stream pair (inbound or outbound mode)."""
 
@@ -86,7 +93,7 @@ class EslConnection:
         self._dropping = False
         self.dropped_events = 0
         self.heartbeat = self._loop.time()
-        self.closed = asyncio.Event()
+        self.closed = Closed()
         self.close_reason: str | None = None
         self.lingering = False
         self.rejected = False
@@ -434,6 +441,8 @@ class EslConnection:
     async def wait_closed(self) -> None:
         """Wait until the connection is closed and both tasks have ended."""
         await self.closed.wait()
+        current = asyncio.current_task()
         for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            if task is not current:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

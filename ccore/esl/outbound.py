@@ -25,7 +25,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable
 
-from ccore.esl.connection import EslConnection
+from ccore.esl.connection import Closed, EslConnection
 from ccore.esl.errors import CommandTimeout, ConnectionLost
 from ccore.esl.event import EslEvent
 
@@ -66,8 +66,8 @@ class OutboundSession:
         return self.channel.uuid if self.channel is not None else None
 
     @property
-    def closed(self) -> asyncio.Event:
-        """Set once the socket is closed."""
+    def closed(self) -> Closed:
+        """Set once the socket is closed; ``await session.closed`` waits for it."""
         return self._esl.closed
 
     @property
@@ -146,12 +146,9 @@ class OutboundSession:
         """Hang the channel up with ``cause``."""
         await self._esl.sendmsg(None, "hangup", hangup_cause=cause)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Close the socket; FreeSWITCH then continues (or ends) the dialplan."""
         self._esl.close()
-
-    async def wait_closed(self) -> None:
-        """Wait until the socket is closed and its tasks have ended."""
         await self._esl.wait_closed()
 
     def _on_event(self, event: EslEvent) -> None:
@@ -225,8 +222,7 @@ class OutboundServer:
         except Exception:
             _LOGGER.exception("outbound handler failed for channel %s", session.channel_uuid)
         finally:
-            session.close()
             with contextlib.suppress(asyncio.CancelledError):
-                await session.wait_closed()
+                await session.close()
             if task is not None:
                 self._sessions.discard(task)
