@@ -166,7 +166,10 @@ async def _ring(switch: StandinSwitch, leg: Channel, user: str, timeout: float,
         leg.hangup("NO_ANSWER")
         return "NO_ANSWER"
     leg.answer()
-    leg.fire("CHANNEL_OUTGOING", OUTGOING)
+    if originator is not None:
+        originator.profile.callee_id_name = "Outbound Call"
+        originator.profile.callee_id_number = name
+        leg.fire("CHANNEL_OUTGOING", OUTGOING)
     if behaviour.talk_seconds is not None:
         switch.spawn(_talk_then_hangup(leg, behaviour.talk_seconds))
     return "SUCCESS"

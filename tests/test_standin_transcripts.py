@@ -1,0 +1,163 @@
+"""The stand-in answers the transcripts' scenarios with the frames a real FreeSWITCH sent."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+
+import pytest
+from standin_fixtures import PASSWORD, RawEsl, RawFrame
+
+from ccore.standin import Dialplan, StandinSwitch
+
+TRANSCRIPTS = Path("/work/shared/esl-transcripts")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+pytestmark = pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
+
+PUBLIC = """
+<include><context name="public">
+  <extension name="center">
+    <condition field="destination_number" expression="^(5000)$">
+      <action application="set" data="outside_call=true"/>
+      <action application="export" data="RFC2822_DATE=Sun, 22 Nov 2026 09:44:02 +0000"/>
+      <action application="set" data="cc_entry=park"/>
+      <action application="park"/>
+    </condition>
+  </extension>
+  <extension name="outbound">
+    <condition field="destination_number" expression="^(5001)$">
+      <action application="set" data="outside_call=true"/>
+      <action application="export" data="RFC2822_DATE=Sun, 22 Nov 2026 09:44:02 +0000"/>
+      <action application="socket" data="127.0.0.1:${controller_port} async full"/>
+    </condition>
+  </extension>
+</context></include>
+"""
+
+
+def recorded(name: str) -> list[RawFrame | str]:
+    """The transcript as frames (received) and command texts (sent)."""
+    out: list[RawFrame | str] = []
+    buf = b""
+    for line in (TRANSCRIPTS / name).read_text().splitlines():
+        entry = json.loads(line)
+        if entry["dir"] == "send":
+            out.append(entry["data"])
+            continue
+        buf += entry["data"].encode()
+        while b"\n\n" in buf:
+            head, rest = buf.split(b"\n\n", 1)
+            headers = [(k, v) for k, _, v in
+                       (x.partition(": ") for x in head.decode().split("\n") if x)]
+            length = int(dict(headers).get("Content-Length", 0))
+            if len(rest) < length:
+                break
+            out.append(RawFrame(headers, rest[:length].decode()))
+            buf = rest[length:]
+    return out
+
+
+def replies(frames: list[RawFrame | str]) -> list[tuple[str, str]]:
+    """Content type and reply text (UUIDs masked) of every frame that is not an event."""
+    out = []
+    for f in frames:
+        if isinstance(f, RawFrame) and not f.is_event:
+            text = f.get("Reply-Text") or f.body.split("\n")[0]
+            out.append((f.content_type, UUID.sub("<uuid>", text)))
+    return out
+
+
+def by_channel(frames: list[RawFrame | str]) -> dict[str, list[RawFrame]]:
+    """Channel events grouped by Unique-ID, in the order received."""
+    out: dict[str, list[RawFrame]] = {}
+    for f in frames:
+        if isinstance(f, RawFrame) and f.is_event and f.event().get("Unique-ID"):
+            out.setdefault(f.event()["Unique-ID"], []).append(f)
+    return out
+
+
+def fixed_headers(frame: RawFrame) -> list[str]:
+    """Header names in order, without ``variable_*`` (their set depends on the call)."""
+    return [k for k, _ in frame.event_headers() if not k.startswith("variable_")]
+
+
+def assert_same_channel_events(mine: list[RawFrame], real: list[RawFrame]) -> None:
+    """Same event names in the same order, each with the same fixed headers in order."""
+    assert [f.event()["Event-Name"] for f in mine] == [f.event()["Event-Name"] for f in real]
+    for m, r in zip(mine, real, strict=True):
+        assert fixed_headers(m) == fixed_headers(r), m.event()["Event-Name"]
+        mine_vars = {k for k, _ in m.event_headers() if k.startswith("variable_")}
+        real_vars = {k for k, _ in r.event_headers() if k.startswith("variable_")}
+        assert bool(mine_vars) == bool(real_vars), m.event()["Event-Name"]
+
+
+async def drive_call_flow(fmt: str, tmp_path: Path) -> tuple[list[RawFrame | str], str]:
+    """The scenario of call_flow_*.jsonl against a fresh stand-in."""
+    switch = StandinSwitch(PASSWORD, speed=20.0, dialplan=Dialplan.from_xml(PUBLIC),
+                           recordings_dir=tmp_path, users={"1001", "1002"})
+    await switch.start()
+    try:
+        esl = await RawEsl.connect(switch.port)
+        await esl.read_frame()
+        await esl.command(f"auth {PASSWORD}")
+        names = ("CHANNEL_CREATE CHANNEL_PARK CHANNEL_ANSWER CHANNEL_EXECUTE "
+                 "CHANNEL_EXECUTE_COMPLETE CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_HANGUP "
+                 "CHANNEL_HANGUP_COMPLETE CHANNEL_DESTROY CHANNEL_PROGRESS CHANNEL_ORIGINATE "
+                 "CHANNEL_OUTGOING DTMF PLAYBACK_START PLAYBACK_STOP RECORD_START RECORD_STOP "
+                 "BACKGROUND_JOB CUSTOM sofia::register sofia::unregister sofia::expire")
+        await esl.command(f"event {fmt} {names}")
+        switch.set_phone("1001", ring_seconds=1.0)
+        await switch.register("1001")
+        call = await switch.place_call("5551234", "5000", caller_name="Test Caller",
+                                       digits=[(0.6, "1")])
+        await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
+        uuid = call.uuid
+        await esl.command(f"api uuid_answer {uuid}")
+        await esl.command(
+            f"sendmsg {uuid}\ncall-command: execute\nexecute-app-name: play_and_get_digits\n"
+            "execute-app-arg: 1 1 1 5000 # tone_stream://%(300,100,440) silence_stream://250 "
+            "ivr_choice \\d\nevent-uuid: pagd-1"
+        )
+        await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_EXECUTE_COMPLETE")
+        await esl.command(f"api uuid_record {uuid} start {tmp_path}/{uuid}.wav")
+        await esl.command(
+            f"sendmsg {uuid}\ncall-command: execute\nexecute-app-name: bridge\n"
+            "execute-app-arg: {origination_caller_id_name=Acme}user/1001"
+        )
+        await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_BRIDGE")
+        await switch.clock.sleep(2.0)
+        await call.hangup()
+        await call
+        await asyncio.sleep(0.2)
+        await esl.command("bgapi originate {origination_caller_id_number=100}user/1002 &park()")
+        await esl.wait_event(lambda e: e["Event-Name"] == "BACKGROUND_JOB")
+        await esl.command("exit")
+        while await esl.read_frame() is not None:
+            pass
+        return list(esl.frames), uuid
+    finally:
+        await switch.stop()
+
+
+@pytest.mark.parametrize("fmt", ["plain", "json"])
+async def test_call_flow_matches_the_real_switch(fmt: str, tmp_path: Path) -> None:
+    real = recorded(f"call_flow_{fmt}.jsonl")
+    mine, caller = await drive_call_flow(fmt, tmp_path)
+    assert replies(mine) == replies(real)
+    real_channels = list(by_channel(real).values())
+    mine_channels = by_channel(mine)
+    agent = next(u for u in mine_channels if u != caller)
+    assert_same_channel_events(mine_channels[caller], real_channels[0])
+    assert_same_channel_events(mine_channels[agent], real_channels[1])
+    register = [f for f in mine if isinstance(f, RawFrame) and f.is_event
+                and f.event().get("Event-Subclass") == "sofia::register"]
+    real_register = [f for f in real if isinstance(f, RawFrame) and f.is_event
+                     and f.event().get("Event-Subclass") == "sofia::register"]
+    assert set(fixed_headers(register[0])) <= set(fixed_headers(real_register[0]))
+    job = [f for f in mine if isinstance(f, RawFrame) and f.is_event][-1]
+    assert fixed_headers(job) == fixed_headers(
+        [f for f in real if isinstance(f, RawFrame) and f.is_event][-1])
+    assert job.event_body() == "-ERR USER_NOT_REGISTERED\n"
