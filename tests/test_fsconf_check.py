@@ -116,3 +116,15 @@ def test_an_unset_preprocessor_variable_is_reported(conf_dir: Path) -> None:
 def test_a_missing_root_file_is_one_problem(tmp_path: Path) -> None:
     problem = only(check_freeswitch_conf(tmp_path))
     assert problem.file == tmp_path / "freeswitch.xml"
+
+
+def test_a_socket_without_fallback_is_reported(conf_dir: Path) -> None:
+    public = conf_dir / "dialplan" / "public.xml"
+    text = public.read_text()
+    start = text.index("<!-- Fallback")
+    end = text.index("</condition>", start)
+    public.write_text(text[:start] + text[end:])
+    line = text.count("\n", 0, text.index('application="socket"')) + 1
+    problems = check_freeswitch_conf(conf_dir)
+    assert (public, line) in {(p.file, p.line) for p in problems}
+    assert any("dead air" in p.message for p in problems)

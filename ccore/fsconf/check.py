@@ -214,6 +214,11 @@ class _Checker:
             for node in context.iter():
                 if node.tag in ("action", "anti-action"):
                     self.check_action(node)
+            for extension in context.iter("extension"):
+                actions = list(extension.iter("action"))
+                if actions and actions[-1].get("application") == "socket":
+                    self.report(actions[-1], "nothing follows the socket to ccore: callers hear"
+                                             " dead air when ccore is down")
 
     def run(self) -> list[ConfProblem]:
         self.collect()
