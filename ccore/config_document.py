@@ -23,25 +23,32 @@ Holder = TOMLDocument | Table
 
 
 def to_item(value: Any, *, as_table: bool) -> Item:
-    """Turn a Python value into a tomlkit item: tables where ``as_table``, else inline tables."""
+    """Turn a Python value into a tomlkit item: tables where ``as_table``, else inline tables.
+
+    Inline tables and arrays are written the way people write them, ``{ a = 1, b = [2] }``.
+    """
     if isinstance(value, Item):
         return value
-    if isinstance(value, Mapping):
-        if as_table:
-            table = tomlkit.table()
-            for key, child in value.items():
-                table.add(key, to_item(child, as_table=_has_tables(child)))
-            return table
-        inline = tomlkit.inline_table()
+    if isinstance(value, Mapping) and as_table:
+        table = tomlkit.table()
         for key, child in value.items():
-            inline.append(key, to_item(child, as_table=False))
-        return inline
-    if isinstance(value, list | tuple):
-        array = tomlkit.array()
-        for child in value:
-            array.append(to_item(child, as_table=False))
-        return array
+            table.add(key, to_item(child, as_table=_has_tables(child)))
+        return table
+    if isinstance(value, Mapping | list | tuple):
+        return tomlkit.parse(f"value = {inline_text(value)}\n")["value"]
     return tomlkit.item(value)
+
+
+def inline_text(value: Any) -> str:
+    """Return the one-line TOML text of a value (tables as ``{ key = value, ... }``)."""
+    if isinstance(value, Mapping):
+        if not value:
+            return "{}"
+        pairs = (f"{tomlkit.key(str(k)).as_string()} = {inline_text(v)}" for k, v in value.items())
+        return "{ " + ", ".join(pairs) + " }"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(inline_text(item) for item in value) + "]"
+    return tomlkit.item(value).as_string()
 
 
 def _has_tables(value: Any) -> bool:
@@ -74,11 +81,11 @@ def _put_run(container: Container, run: Sequence[Item]) -> None:
 def tail_container(holder: Holder) -> Container:
     """Return the container whose end is the last text ``holder`` renders."""
     container = holder.value if isinstance(holder, Table) else holder
-    if trailing_run(container):
-        return container
     for key, item in reversed(container.body):
         if key is None:
-            continue
+            if isinstance(item, Null):  # where tomlkit removed something
+                continue
+            return container  # a comment or blank line ends this container's own text
         if isinstance(item, Table) and not isinstance(item, InlineTable):
             return tail_container(item)
         if isinstance(item, AoT) and len(item.body) > 0:
@@ -88,14 +95,38 @@ def tail_container(holder: Holder) -> Container:
 
 
 def set_key(holder: Holder, key: str, value: Item) -> None:
-    """Set ``key`` in a table, a new key going above the comments that end the table."""
+    """Set ``key`` in a table; a new key or table goes above the comments that end the table."""
     container = holder.value if isinstance(holder, Table) else holder
-    if key in holder or isinstance(value, Table | AoT):
+    if key in holder:
         holder[key] = value
+        return
+    if isinstance(value, Table | AoT):
+        tail = tail_container(holder)
+        run = _take_run(tail)
+        _put_run(tail, [item for item in run if isinstance(item, Whitespace)][:1])
+        holder[key] = value  # tomlkit itself sets a new table apart with a blank line
+        _put_run(tail_container(value if isinstance(value, Table) else value.body[-1]), run)
+        return
+    first_table = _first_table_index(container)
+    if first_table is not None:
+        # Keys go above the holder's sub-tables, and above the comments that introduce them.
+        container._insert_at(first_table, key, value)  # tomlkit's positional insert
         return
     run = _take_run(container)
     holder[key] = value
     _put_run(container, run)
+
+
+def _first_table_index(container: Container) -> int | None:
+    """Return where the comments and blank lines before the first sub-table begin."""
+    for index, (key, item) in enumerate(container.body):
+        if key is not None and isinstance(item, Table | AoT):
+            while index > 0 and container.body[index - 1][0] is None:
+                if not isinstance(container.body[index - 1][1], Comment | Whitespace | Null):
+                    break
+                index -= 1
+            return index
+    return None
 
 
 def set_in(document: TOMLDocument, path: KeyPath, value: Any) -> None:
@@ -114,8 +145,10 @@ def set_in(document: TOMLDocument, path: KeyPath, value: Any) -> None:
             holder = holder[part]
     last = path[-1]
     inside_array = any(isinstance(p, int) for p in path)
-    item = to_item(value, as_table=not inside_array and isinstance(value, Mapping))
-    _assign(holder, last, item)
+    # Sections and their named entries ([recording], [hours.late]) are tables; a flat value
+    # deeper down (an IVR option, a skill set) is an inline table like its neighbours.
+    as_table = not inside_array and (len(path) <= 2 or _has_tables(value))
+    _assign(holder, last, to_item(value, as_table=as_table))
 
 
 def _assign(holder: Any, key: str | int, item: Item) -> None:
@@ -128,22 +161,25 @@ def _assign(holder: Any, key: str | int, item: Item) -> None:
 
 
 def delete_in(document: TOMLDocument, path: KeyPath) -> None:
-    """Remove the key or array item at ``path``; comments after it stay for what follows."""
-    holder: Any = document
-    for part in path[:-1]:
-        holder = holder[part]
+    """Remove the key, table or array entry at ``path``; comments after it stay in place."""
+    holder = resolve(document, path[:-1])
     last = path[-1]
-    if isinstance(holder, AoT) and isinstance(last, int):
-        remove_table(document, path[:-1], last)
-        return
-    if isinstance(holder, TOMLDocument | Table) and isinstance(holder.get(last), Table):
-        run = _take_run(tail_container(holder[last]))
-        del holder[last]
-        _put_run(tail_container(holder), run)
+    if isinstance(holder, AoT) or (
+        isinstance(holder, TOMLDocument | Table) and isinstance(holder.get(last), Table)
+    ):
+        remove_block(document, path)
         return
     if isinstance(holder, TOMLDocument | Table):
-        _drop_comments_above(holder.value if isinstance(holder, Table) else holder, last)
+        _drop_comments_above(holder.value if isinstance(holder, Table) else holder, str(last))
     del holder[last]
+
+
+def resolve(document: TOMLDocument, path: KeyPath) -> Any:
+    """Return the item at ``path`` in the document."""
+    item: Any = document
+    for part in path:
+        item = item[part]
+    return item
 
 
 def _drop_comments_above(container: Container, key: str) -> None:
@@ -181,45 +217,80 @@ def append_table(document: TOMLDocument, key: str, values: Mapping[str, Any]) ->
 
 
 def remove_table(document: TOMLDocument, path: KeyPath, index: int) -> None:
-    """Remove entry ``index`` of the array of tables at ``path``, keeping others' comments.
+    """Remove entry ``index`` of the array of tables at ``path`` (``[[operators]]``)."""
+    remove_block(document, (*path, index))
 
-    Comments between the removed entry and the next one (or the next section) stay, attached
-    to the entry before; the comments that introduce the whole array stay where they are.
+
+def remove_block(document: TOMLDocument, path: KeyPath) -> None:
+    """Remove a table (``[ivr.sales]``) or an array-of-tables entry, keeping others' comments.
+
+    The comments that followed the removed block introduce what came next, so they stay,
+    attached to what now comes before. Comments directly above a block that follows a sibling
+    describe that block and go with it; those above the first block of a section introduce
+    the section and stay. Parents left empty (``[[queues]]`` with no entry, the ``ivr`` of
+    ``[ivr.sales]``) go too.
     """
-    holder: Any = document
-    for part in path[:-1]:
-        holder = holder[part]
-    aot: AoT = holder[path[-1]]
-    tables = aot.body
-    run = _take_run(tail_container(tables[index]))
-    if index > 0:
-        previous = tail_container(tables[index - 1])
-        _take_run(previous)
-        _put_run(previous, run)
-        del aot[index]
+    holder = resolve(document, path[:-1])
+    run = _take_run(tail_container(holder[path[-1]]))
+    before, replace = _rendered_before(document, path)
+    del holder[path[-1]]
+    parent_left = _prune_empty(document, path[:-1])
+    if before is None:
         return
-    before = _container_before(holder, path[-1])
-    del aot[index]
-    if len(aot.body) == 0:
-        del holder[path[-1]]
-    if before is not None:
-        # The blank lines that set the removed entry apart from the next one go with it.
-        while run and len(aot.body) > 0 and isinstance(run[0], Whitespace):
-            run.pop(0)
-        _put_run(before, run)
+    if replace:
+        _take_run(before)
+    elif parent_left:
+        while run and isinstance(run[0], Whitespace):
+            run.pop(0)  # the blank line that set the removed block apart from the next
+    _put_run(before, run)
 
 
-def _container_before(holder: Any, key: str | int) -> Container | None:
-    """Return the container rendered just before ``holder[key]``, if it is a table's."""
+def _rendered_before(document: TOMLDocument, path: KeyPath) -> tuple[Container | None, bool]:
+    """Return the container whose text ends just before the block at ``path``.
+
+    The flag says whether the comments ending that container are about the block (they
+    follow a sibling or the parent's own keys) rather than introducing a whole section.
+    """
+    if not path:
+        return None, False
+    holder = resolve(document, path[:-1])
+    last = path[-1]
+    if isinstance(holder, AoT):
+        if isinstance(last, int) and last > 0:
+            return tail_container(holder.body[last - 1]), True
+        return _rendered_before(document, path[:-1])[0], False
     container = holder.value if isinstance(holder, Table) else holder
     previous: Item | None = None
-    for item_key, item in container.body:
-        if item_key is not None and item_key.key == key:
-            break
-        if item_key is not None:
+    after = False
+    for key, item in container.body:
+        if key is not None and key.key == last:
+            after = True
+        elif key is not None and not after:
             previous = item
+        elif (
+            key is not None
+            and isinstance(item, Table | AoT)
+            and previous is not None
+            and not isinstance(previous, Table | AoT)
+        ):
+            return None, False  # the holder's keys end before later tables: no safe spot
     if isinstance(previous, Table) and not isinstance(previous, InlineTable):
-        return tail_container(previous)
+        return tail_container(previous), True
     if isinstance(previous, AoT) and len(previous.body) > 0:
-        return tail_container(previous.body[-1])
-    return None
+        return tail_container(previous.body[-1]), True
+    if previous is not None or (isinstance(holder, Table) and not holder.is_super_table()):
+        return container, True
+    return _rendered_before(document, path[:-1])[0], False
+
+
+def _prune_empty(document: TOMLDocument, path: KeyPath) -> bool:
+    """Remove the emptied parents of a removed block; return whether the parent remains."""
+    while path:
+        node = resolve(document, path)
+        empty_aot = isinstance(node, AoT) and len(node.body) == 0
+        empty_super = isinstance(node, Table) and len(node) == 0 and node.is_super_table()
+        if not (empty_aot or empty_super):
+            return True
+        del resolve(document, path[:-1])[path[-1]]
+        path = path[:-1]
+    return False

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ccore.config import ConfigError, load_center
+from ccore.starter import write_starter_center
 
 CENTER = """\
 # Acme help desk, maintained by Dana.
@@ -81,7 +82,7 @@ def test_added_operator_goes_after_the_last_and_section_comments_stay_above_queu
     expected = CENTER.replace(
         "outbound_allowed = true\n\n# ---- Queues ----",
         "outbound_allowed = true\n\n"
-        '[[operators]]\nextension = "1003"\nname = "Cy"\nskills = {billing = 4}\n\n'
+        '[[operators]]\nextension = "1003"\nname = "Cy"\nskills = { billing = 4 }\n\n'
         "# ---- Queues ----",
     )
     assert saved(center_dir) == expected
@@ -220,3 +221,52 @@ def test_data_dir_is_resolved_against_the_center_directory(center_dir: Path) -> 
     assert config.path == center_dir / "center.toml"
     assert config.data_dir == (center_dir / "data").resolve()
     assert config.document["center"]["name"] == "Acme"
+
+
+def test_adding_then_removing_menus_hours_and_plugin_sections_restores_every_byte(
+    tmp_path: Path,
+) -> None:
+    write_starter_center(tmp_path)
+    config = load_center(tmp_path)
+    original = config.text()
+
+    config.set_value(
+        "ivr.sales",
+        {"greeting": "tone:beep", "options": {"1": {"action": "queue", "queue": "support"}}},
+    )
+    config.set_value("ivr.main.options.3", {"action": "submenu", "menu": "sales"})
+    config.set_value("hours.late", {"monday": ["17:00-20:00"]})
+    config.set_value("queues[0].escalation", [{"after": 30, "relax_by": 1}])
+    config.set_value("plugins.wallboard.refresh_seconds", 1)
+    config.save()
+
+    edited = load_center(tmp_path)
+    assert edited.model.ivr["main"].options["3"].action == "submenu"
+    assert edited.model.queues[0].escalation[0].relax_by == 1
+    text = edited.text()
+    assert '3 = { action = "submenu", menu = "sales" }\n' in text
+    assert "missed_calls_before_break = 3\nescalation = [{ after = 30, relax_by = 1 }]\n" in text
+    assert "\n[ivr.sales.options]\n" in text and "\n[hours.late]\n" in text
+
+    for key_path in (
+        "ivr.main.options.3",
+        "ivr.sales",
+        "hours.late",
+        "queues[0].escalation",
+        "plugins.wallboard",
+    ):
+        edited.remove_value(key_path)
+    assert edited.text() == original
+
+
+def test_removing_a_sub_table_takes_the_comment_above_it_and_keeps_the_next_heading(
+    tmp_path: Path,
+) -> None:
+    write_starter_center(tmp_path)
+    config = load_center(tmp_path)
+
+    config.remove_value("queues[0].callback")
+
+    text = config.text()
+    assert "[queues.callback]" not in text and "press 1 to be called back" not in text
+    assert "missed_calls_before_break = 3\n\n# ---- IVR menus" in text
