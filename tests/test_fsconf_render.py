@@ -272,3 +272,15 @@ def test_refuses_to_overwrite_a_directory_ccore_did_not_render(tmp_path: Path) -
     with pytest.raises(FsConfError, match="not rendered by ccore"):
         render_freeswitch_conf(center, foreign)
     assert (foreign / "freeswitch.xml").read_text() == "<document/>"
+
+
+def test_values_freeswitch_would_expand_never_reach_the_configuration(tmp_path: Path) -> None:
+    data = CENTERS["one_operator"]()
+    data["operators"][0]["name"] = "Eve ${hangup}"
+    conf_dir = render_freeswitch_conf(write_center(tmp_path / "c", data))
+    name = user_variable(users(conf_dir)["1001"], "effective_caller_id_name")
+    assert "$" not in name and name.startswith("Eve")
+    data["trunks"] = [{"name": "t", "proxy": "192.0.2.1", "register": False}]
+    data["dialing"] = {"allowed": ["0${x}"]}
+    with pytest.raises(FsConfError, match="allowed pattern"):
+        render_freeswitch_conf(write_center(tmp_path / "c", data))

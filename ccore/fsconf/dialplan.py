@@ -240,9 +240,9 @@ def allowed_outbound_extensions(inputs: RenderInputs) -> list[Element]:
         extension(
             f"ccore-outbound-{index}",
             condition("${toll_allow}", f"(^|,){OUTBOUND_TOLL}(,|$)", []),
-            condition("destination_number", f"^(?:{pattern})$", _bridge_out(inputs, trunk)),
+            condition("destination_number", pattern, _bridge_out(inputs, trunk)),
         )
-        for index, pattern in enumerate(inputs.model.dialing.allowed, start=1)
+        for index, pattern in enumerate(inputs.allowed_patterns, start=1)
     ]
 
 

@@ -54,7 +54,7 @@ class TrunkCredentials:
         return f"TrunkCredentials(username={self.username!r}, password=***)"
 
 
-def _check_no_expansion(what: str, value: str) -> str:
+def check_no_expansion(what: str, value: str) -> str:
     """Refuse values FreeSWITCH would expand (``$${x}`` at load time, ``${x}`` at run time)."""
     if "${" in value:
         raise FsConfError(f"{what} must not contain '${{': FreeSWITCH would expand it")
@@ -97,7 +97,7 @@ class RenderInputs:
         self.data_dir = Path(center.data_dir)
         self.domain_literal = self._domain()
         self.voicemail_used = self._voicemail_used()
-        self.event_socket_password = _check_no_expansion(
+        self.event_socket_password = check_no_expansion(
             "the event socket password", ensure_event_socket_password(center)
         )
         passwords = sync_sip_passwords(center, self.operator_extensions, self.mailbox_ids)
@@ -186,8 +186,8 @@ class RenderInputs:
             password = self._trunk_password(trunk) or ""
         except (ConfigError, FsConfError) as error:  # names the key and line, not the value
             raise FsConfError(f"trunk {trunk.name}: {error}") from None
-        _check_no_expansion(f"trunk {trunk.name} username", username)
-        _check_no_expansion(f"trunk {trunk.name} password", password)
+        check_no_expansion(f"trunk {trunk.name} username", username)
+        check_no_expansion(f"trunk {trunk.name} password", password)
         return TrunkCredentials(username, password)
 
     def _trunk_password(self, trunk: Any) -> str | None:
@@ -225,6 +225,12 @@ class RenderInputs:
                 return trunk.caller_id_number
         return None
 
+    @property
+    def allowed_patterns(self) -> list[str]:
+        """``[dialing] allowed`` as whole-number FreeSWITCH (PCRE) expressions."""
+        return [f"^(?:{check_no_expansion('[dialing] allowed pattern', pattern)})$"
+                for pattern in self.model.dialing.allowed]
+
     # --- sounds and modules ------------------------------------------------------------
 
     def sound(self, value: str) -> str:
@@ -236,7 +242,7 @@ class RenderInputs:
         path = Path(value)
         if not path.is_absolute():
             path = self.center_dir / path
-        return _check_no_expansion(f"sound {value}", str(path))
+        return check_no_expansion(f"sound {value}", str(path))
 
     @property
     def codec_prefs(self) -> str:
