@@ -6,6 +6,7 @@ turns a pydantic ``ValidationError`` into problems with lines found by ``ccore.c
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import re
@@ -107,13 +108,26 @@ def data_path(data: Any, loc: tuple[str | int, ...]) -> KeyPath:
 
 
 def _got(value: Any) -> str:
+    """Show a value as it looks in TOML."""
     if isinstance(value, str):
-        return json.dumps(value)
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
         return "an array"
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
     return repr(value)
+
+
+_BOUNDS = {
+    "greater_than_equal": ("ge", "at least"),
+    "greater_than": ("gt", "more than"),
+    "less_than_equal": ("le", "at most"),
+    "less_than": ("lt", "less than"),
+}
 
 
 def _choices(expected: str) -> str:
@@ -153,6 +167,15 @@ def explain(error: Mapping[str, Any], known_keys: Iterable[str] = ()) -> str:
         return f"expected a table; got {_got(value)}"
     if kind in ("list_type", "tuple_type"):
         return f"expected an array; got {_got(value)}"
+    if kind in _BOUNDS:
+        bound, words = _BOUNDS[kind]
+        return f"expected {words} {ctx.get(bound)}; got {_got(value)}"
+    if kind in ("too_short", "string_too_short"):
+        unit = "characters" if kind.startswith("string") else "entries"
+        return f"expected at least {ctx.get('min_length')} {unit}; got {_got(value)}"
+    if kind in ("too_long", "string_too_long"):
+        unit = "characters" if kind.startswith("string") else "entries"
+        return f"expected at most {ctx.get('max_length')} {unit}; got {_got(value)}"
     message = str(error["msg"])
     return f"{message[:1].lower()}{message[1:]}; got {_got(value)}"
 

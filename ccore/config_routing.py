@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ccore.config_types import (
+    CallerPattern,
     DtmfKey,
     Extension,
     Priority,
@@ -242,7 +243,7 @@ class Callback(StrictModel):
 class PriorityRule(StrictModel):
     """Callers whose number matches get this priority (VIPs). ``"+4930*"`` matches a prefix."""
 
-    caller_ids: list[Annotated[str, Field(pattern=r"^\+?[0-9]+\*?$")]] = Field(min_length=1)
+    caller_ids: list[CallerPattern] = Field(min_length=1)
     priority: Priority = Field(ge=1)
 
     def matches(self, caller_id: str) -> bool:

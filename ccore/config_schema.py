@@ -42,7 +42,9 @@ from ccore.config_types import (
     AddressOrAuto,
     Email,
     Extension,
+    FeatureCode,
     Host,
+    Language,
     PhoneNumber,
     Port,
     Regex,
@@ -52,6 +54,7 @@ from ccore.config_types import (
     Sound,
     StrictModel,
     TimeZoneName,
+    VariableName,
     invalid,
     quoted,
 )
@@ -65,7 +68,7 @@ class Center(StrictModel):
     name: str = Field(min_length=1, max_length=100)
     timezone: TimeZoneName = "UTC"
     data_dir: str = "data"  # relative to the center directory (or absolute)
-    language: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
+    language: Language = "en"
 
 
 class Switch(StrictModel):
@@ -79,7 +82,7 @@ class Switch(StrictModel):
     host: Host = "127.0.0.1"
     port: Port = 8021
     password: SecretStr | None = None
-    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    password_env: VariableName | None = None
     password_file: str = "event_socket.password"  # relative to the data directory
     outbound_host: Host = "127.0.0.1"  # ccore listens here; the dialplan's `socket` target
     outbound_port: Port = 8084
@@ -127,7 +130,7 @@ class Trunk(StrictModel):
     realm: str | None = None  # defaults to proxy
     username: str | None = None
     password: SecretStr | None = None
-    password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    password_env: VariableName | None = None
     register_: bool = Field(default=True, alias="register")
     transport: Literal["udp", "tcp", "tls"] = "udp"
     caller_id_number: PhoneNumber | None = None
@@ -203,11 +206,11 @@ class VoicemailBox(StrictModel):
 class FeatureCodes(StrictModel):
     """``[feature_codes]``: what operators dial on their phone to change state."""
 
-    login: str = Field(default="*21", pattern=r"^\*?[0-9]{2,6}$")
-    break_: str = Field(default="*22", alias="break", pattern=r"^\*?[0-9]{2,6}$")  # + reason
-    back: str = Field(default="*23", pattern=r"^\*?[0-9]{2,6}$")
-    logout: str = Field(default="*24", pattern=r"^\*?[0-9]{2,6}$")
-    wrap_up_done: str = Field(default="*25", pattern=r"^\*?[0-9]{2,6}$")
+    login: FeatureCode = "*21"
+    break_: FeatureCode = Field(default="*22", alias="break")  # + a reason digit
+    back: FeatureCode = "*23"
+    logout: FeatureCode = "*24"
+    wrap_up_done: FeatureCode = "*25"
 
     model_config = ConfigDict(populate_by_name=True)
 

@@ -143,6 +143,34 @@ def _check_regex(value: str) -> str:
     return value
 
 
+def _check_feature_code(value: str) -> str:
+    if not re.match(r"^\*?[0-9]{2,6}$", value):
+        raise ValueError(
+            f'expected a code of 2-6 digits, usually after a *, e.g. "*21"; got {quoted(value)}'
+        )
+    return value
+
+
+def _check_language(value: str) -> str:
+    if not re.match(r"^[a-z]{2}(-[A-Z]{2})?$", value):
+        raise ValueError(f"expected a language code such as en or en-US; got {quoted(value)}")
+    return value
+
+
+def _check_variable_name(value: str) -> str:
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", value):
+        raise ValueError(f"expected an environment variable name; got {quoted(value)}")
+    return value
+
+
+def _check_caller_pattern(value: str) -> str:
+    if not re.match(r"^\+?[0-9]+\*?$", value):
+        raise ValueError(
+            f'expected a phone number, or a prefix ending in * ("+4930*"); got {quoted(value)}'
+        )
+    return value
+
+
 def _check_email(value: str) -> str:
     if not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", value):
         raise ValueError(f"expected an e-mail address; got {quoted(value)}")
@@ -193,3 +221,17 @@ Regex = Annotated[str, AfterValidator(_check_regex)]
 
 Email = Annotated[str, AfterValidator(_check_email)]
 """An e-mail address."""
+
+FeatureCode = Annotated[str, BeforeValidator(_digits_as_text), AfterValidator(_check_feature_code)]
+"""What an operator dials to change state: 2-6 digits, usually after a ``*``."""
+
+Language = Annotated[str, AfterValidator(_check_language)]
+"""A language code: ``en`` or ``en-US``."""
+
+VariableName = Annotated[str, AfterValidator(_check_variable_name)]
+"""The name of an environment variable that holds a secret."""
+
+CallerPattern = Annotated[
+    str, BeforeValidator(_digits_as_text), AfterValidator(_check_caller_pattern)
+]
+"""A caller's number, or a prefix of numbers ending in ``*``."""
