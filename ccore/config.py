@@ -133,10 +133,16 @@ class CenterConfig:
         path = _as_path(key_path)
         self._edit(lambda document: delete_in(document, path))
 
+    def add_entry(self, section: str, values: Mapping[str, Any]) -> None:
+        """Append an entry to an array of tables: ``[[queues]]``, ``[[numbers]]``, ..."""
+        if section not in ("operators", "queues", "numbers", "trunks"):
+            raise ValueError(f"{section} is not an array of tables in center.toml")
+        entry = dict(values)
+        self._edit(lambda document: append_table(document, section, entry))
+
     def add_operator(self, operator: Mapping[str, Any] | Operator) -> Operator:
         """Add an operator at the end of ``[[operators]]`` and return it as validated."""
-        values = _operator_values(operator)
-        self._edit(lambda document: append_table(document, "operators", values))
+        self.add_entry("operators", _operator_values(operator))
         return self.model.operators[-1]
 
     def update_operator(self, extension: str, changes: Mapping[str, Any]) -> Operator:

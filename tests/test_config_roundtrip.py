@@ -270,3 +270,21 @@ def test_removing_a_sub_table_takes_the_comment_above_it_and_keeps_the_next_head
     text = config.text()
     assert "[queues.callback]" not in text and "press 1 to be called back" not in text
     assert "missed_calls_before_break = 3\n\n# ---- IVR menus" in text
+
+
+def test_a_queue_added_and_removed_by_key_path_leaves_the_file_as_it_was(
+    center_dir: Path,
+) -> None:
+    config = load_center(center_dir)
+
+    config.add_entry("queues", {"name": "sales", "strategy": "round-robin", "wrap_up": 5})
+    config.set_value("ivr.main.options.2", {"action": "queue", "queue": "sales"})
+    assert config.model.queue("sales") is not None
+    assert config.text().endswith(
+        '1 = { action = "queue", queue = "support" }\n2 = { action = "queue", queue = "sales" }\n'
+    )
+    assert '\n[[queues]]\nname = "sales"\nstrategy = "round-robin"\nwrap_up = 5\n' in config.text()
+
+    config.remove_value("ivr.main.options.2")
+    config.remove_value("queues[1]")
+    assert config.text() == CENTER
