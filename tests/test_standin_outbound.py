@@ -1,0 +1,212 @@
+"""Outbound mode (``socket ... async full``), fallback, and the server-level transcripts."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from standin_fixtures import PASSWORD, RawEsl, RawFrame
+from test_standin_transcripts import TRANSCRIPTS, recorded, replies
+
+from ccore.standin import Dialplan, StandinSwitch
+
+SOCKET_PLAN = """
+<include><context name="public"><extension name="ivr">
+  <condition field="destination_number" expression="^(5001)$">
+    <action application="set" data="outside_call=true"/>
+    <action application="socket" data="127.0.0.1:{port} async full"/>
+    <action application="set" data="fallback=yes"/>
+    <action application="hangup" data="USER_BUSY"/>
+  </condition>
+</extension></context></include>
+"""
+
+
+class Controller:
+    """A one-connection outbound ESL server that hands the socket to the test."""
+
+    def __init__(self) -> None:
+        self.sessions: asyncio.Queue[RawEsl] = asyncio.Queue()
+        self.server: asyncio.base_events.Server | None = None
+
+    async def start(self) -> int:
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await self.sessions.put(RawEsl(reader, writer))
+
+        self.server = await asyncio.start_server(accept, "127.0.0.1", 0)
+        return self.server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        assert self.server is not None
+        self.server.close()
+
+
+async def switch_with_socket(tmp_path: Path, port: int, **kw: object) -> StandinSwitch:
+    plan = Dialplan.from_xml(SOCKET_PLAN.format(port=port))
+    switch = StandinSwitch(PASSWORD, speed=20, dialplan=plan, recordings_dir=tmp_path,
+                           **kw)  # type: ignore[arg-type]
+    await switch.start()
+    return switch
+
+
+async def test_outbound_session_matches_the_real_transcript(tmp_path: Path) -> None:
+    controller = Controller()
+    switch = await switch_with_socket(tmp_path, await controller.start())
+    try:
+        call = await switch.place_call("5551234", "5001", caller_name="Test Caller",
+                                       digits=[(0.6, "1")])
+        esl = await asyncio.wait_for(controller.sessions.get(), 5)
+        data = await esl.command("connect")
+        names = [k for k, _ in data.headers]
+        assert names[-4:] == ["Content-Type", "Reply-Text", "Socket-Mode", "Control"]
+        assert data.get("Reply-Text") == "%2BOK%0A" and data.get("Control") == "full"
+        real_connect = next(f for f in recorded("outbound_socket.jsonl")
+                            if isinstance(f, RawFrame) and f.get("Event-Name"))
+        fixed = [k for k in names if not k.startswith("variable_")]
+        assert fixed == [k for k, _ in real_connect.headers if not k.startswith("variable_")]
+        assert data.get("Unique-ID") == call.uuid
+        assert (await esl.command("myevents")).get("Reply-Text") == "+OK Events Enabled"
+        assert (await esl.command("linger")).get("Reply-Text") == "+OK will linger"
+        await esl.command("sendmsg\ncall-command: execute\nexecute-app-name: answer\n"
+                          "event-lock: true")
+        await esl.command("sendmsg\ncall-command: execute\nexecute-app-name: "
+                          "play_and_get_digits\nexecute-app-arg: 1 1 1 5000 # "
+                          "tone_stream://%(300,100,440) silence_stream://250 choice \\d\n"
+                          "event-lock: true")
+        done = await esl.wait_event(lambda e: e.get("Application") == "play_and_get_digits"
+                                    and e["Event-Name"] == "CHANNEL_EXECUTE_COMPLETE")
+        assert done["variable_choice"] == "1"
+        assert (await esl.command("api uuid_dump")).body == "-USAGE: <uuid> [format]\n"
+        await esl.command("sendmsg\ncall-command: hangup\nhangup-cause: NORMAL_CLEARING")
+        tail = await esl.events_until(lambda e: e["Event-Name"] == "CHANNEL_HANGUP_COMPLETE")
+        assert [f.event()["Event-Name"] for f in tail] == [
+            "CHANNEL_HANGUP", "CHANNEL_UNPARK", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_STATE",
+            "CHANNEL_STATE", "CHANNEL_HANGUP_COMPLETE"]
+        notice = await esl.read_frame()
+        assert notice is not None and notice.get("Content-Disposition") == "linger"
+        await esl.close()
+        assert (await call).hangup_cause == "NORMAL_CLEARING"
+    finally:
+        await switch.stop()
+        await controller.stop()
+
+
+async def test_dialplan_goes_on_when_the_controller_is_down(tmp_path: Path) -> None:
+    controller = Controller()
+    port = await controller.start()
+    await controller.stop()
+    switch = await switch_with_socket(tmp_path, port)
+    try:
+        call = await switch.place_call("5551234", "5001")
+        assert (await call).hangup_cause == "USER_BUSY"
+        assert call.channel.get_var("fallback") == "yes"
+    finally:
+        await switch.stop()
+
+
+async def test_dialplan_goes_on_when_the_controller_drops_before_a_bridge(tmp_path) -> None:
+    controller = Controller()
+    switch = await switch_with_socket(tmp_path, await controller.start())
+    try:
+        call = await switch.place_call("5551234", "5001")
+        esl = await asyncio.wait_for(controller.sessions.get(), 5)
+        await esl.command("connect")
+        await esl.close()
+        assert (await call).hangup_cause == "USER_BUSY"
+    finally:
+        await switch.stop()
+        await controller.stop()
+
+
+async def test_bridged_call_survives_the_controllers_disconnect(tmp_path: Path) -> None:
+    controller = Controller()
+    switch = await switch_with_socket(tmp_path, await controller.start())
+    switch.set_phone("1001", ring_seconds=0.5)
+    await switch.register("1001")
+    try:
+        call = await switch.place_call("5551234", "5001")
+        esl = await asyncio.wait_for(controller.sessions.get(), 5)
+        await esl.command("connect")
+        await esl.command("myevents")
+        await esl.command("sendmsg\ncall-command: execute\nexecute-app-name: bridge\n"
+                          "execute-app-arg: user/1001")
+        await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_BRIDGE")
+        await esl.close()
+        await switch.clock.sleep(5.0)
+        assert call.channel.up and call.channel.bridged_to is not None
+        await switch.phone_hangup("1001")
+        assert (await call).hangup_cause == "USER_BUSY"  # the dialplan went on afterwards
+    finally:
+        await switch.stop()
+        await controller.stop()
+
+
+@pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
+async def test_wrong_password_is_refused_like_the_real_switch(standin) -> None:
+    esl = await RawEsl.connect(standin.port)
+    greeting = await esl.read_frame()
+    reply = await esl.command("auth wrongpass")
+    notice = await esl.read_frame()
+    assert await esl.read_frame() is None
+    assert replies([greeting, reply, notice]) == replies(recorded("auth_rejected.jsonl"))
+
+
+@pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
+async def test_api_and_bgapi_answers_match_the_real_switch(standin, esl) -> None:
+    real = [f for f in recorded("api_and_bgapi.jsonl") if isinstance(f, str)]
+    sent = []
+    for text in real[1:]:
+        command = text.strip()
+        if command.startswith("bgapi"):
+            sent.append(await esl.command(command))
+            sent.append(await esl.next_event())
+        elif command == "exit":
+            sent.append(await esl.command(command))
+            sent.append(await esl.read_frame())
+        else:
+            sent.append(await esl.command(command))
+    mine = [(ct, text.split(",")[0]) for ct, text in replies(sent)]
+    expected = [(ct, text.split(",")[0]) for ct, text in
+                replies(recorded("api_and_bgapi.jsonl"))[2:]]
+    expected = [e if e[0] != "api/response" or not e[1].startswith("UP ") else ("api/response",
+                "UP 0 years") for e in expected]
+    mine = [m if not m[1].startswith("UP ") else ("api/response", "UP 0 years") for m in mine]
+    # the real directory lacked user 1999: SUBSCRIBER_ABSENT there, USER_NOT_REGISTERED here
+    assert [m for m in mine if "1999" not in m[1]][:6] == expected[:6]
+    jobs = [f for f in sent if f is not None and f.is_event]
+    assert jobs[0].event_body().startswith("UP 0 years")
+
+
+async def test_shutdown_sends_shutdown_event_then_the_notice(standin, esl) -> None:
+    await esl.command("event plain SHUTDOWN HEARTBEAT MODULE_UNLOAD")
+    stop = asyncio.create_task(standin.stop())
+    first = await esl.next_event()
+    assert first.event()["Event-Name"] == "SHUTDOWN"
+    frame = await esl.read_frame()
+    while frame is not None and frame.is_event:
+        frame = await esl.read_frame()
+    assert frame is not None and frame.body == "The system is being shut down.\n"
+    await stop
+
+
+async def test_restart_changes_core_uuid_and_drops_calls(standin, esl) -> None:
+    before = standin.core_uuid
+    await standin.place_call("5551234", "5000")
+    await standin.restart()
+    assert standin.core_uuid != before and not standin.channels
+    again = await RawEsl.connect(standin.port)
+    assert (await again.read_frame()).content_type == "auth/request"
+    await again.close()
+
+
+async def test_heartbeat_fires_at_the_configured_interval(tmp_path: Path) -> None:
+    async with StandinSwitch("pw", speed=50, heartbeat_interval=5,
+                             recordings_dir=tmp_path) as switch:
+        esl = await RawEsl.connect(switch.port)
+        await esl.read_frame()
+        await esl.command("auth pw")
+        await esl.command("event json HEARTBEAT")
+        beat = await esl.next_event(timeout=2)
+        assert beat.event()["Event-Name"] == "HEARTBEAT"
+        await esl.close()
