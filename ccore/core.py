@@ -251,13 +251,15 @@ class Center:
                     lambda: call_uuid in self.outbound_sessions
                 )
 
-        with contextlib.suppress(TimeoutError):  # no socket: a call parked another way
-            await asyncio.wait_for(session_known(), wait_for_socket)
+        channel = self.calls.channels.get(call_uuid)
+        sent_by_socket = channel is not None and "socket_host" in channel.variables
+        if sent_by_socket:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(session_known(), wait_for_socket)
         session = self.outbound_sessions.get(call_uuid)
         if session is not None:
             await session.close()
             return
-        channel = self.calls.channels.get(call_uuid)
         if channel is not None and channel.is_live:
             await self.switch.hangup(call_uuid, "NO_ROUTE_DESTINATION")
 

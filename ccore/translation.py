@@ -51,7 +51,8 @@ SUBSCRIBED_EVENTS: tuple[str, ...] = (
 )
 
 # Variables every call keeps whatever plugins ask for: those ccore's own dialplan sets.
-CORE_VARIABLES: tuple[str, ...] = ("ccore_number", "ccore_route", "ccore_feature")
+# ``socket_host`` is set by the ``socket`` app: the call is held by ccore's outbound server.
+CORE_VARIABLES: tuple[str, ...] = ("ccore_number", "ccore_route", "ccore_feature", "socket_host")
 
 
 class CallGone(Exception):

@@ -279,7 +279,12 @@ async def bridge(a: Channel, b: Channel, *, hangup_other: bool = False) -> None:
     b.set_running("CS_EXCHANGE_MEDIA")
     pair = [("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)]
     a.fire("CHANNEL_BRIDGE", BRIDGE, pre=pair)
-    await a.wait(None, until=lambda: not b.up or b.redirect is not None)
+    def b_left() -> bool:
+        # b's own pending redirect into this very bridge (uuid_bridge) is not b leaving it.
+        joining = b.redirect is not None and b.redirect[0] == "bridge" and b.redirect[1] is a
+        return not b.up or (b.redirect is not None and not joining)
+
+    await a.wait(None, until=b_left)
     a.bridged_to = b.bridged_to = None
     a.set_var("bridge_to", None)
     b.set_var("bridge_to", None)
