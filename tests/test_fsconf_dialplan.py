@@ -59,6 +59,15 @@ def test_fallback_can_end_in_voicemail(tmp_path: Path) -> None:
     assert ("playback", "tone_stream://%(500,0,800)") in actions
 
 
+def test_voicemail_fallback_plays_the_box_greeting_first(tmp_path: Path) -> None:
+    data = CENTERS["two_trunks"]()
+    data["voicemail"]["general"]["greeting"] = "tone:confirm"
+    conf_dir = render_freeswitch_conf(write_center(tmp_path / "c", data))
+    _, actions = route(conf_dir, "public", "4930400400")
+    at = actions.index(("voicemail", "default ${domain_name} general"))
+    assert ("playback", "tone_stream://%(150,100,880);%(150,0,1320)") in actions[at - 3:at]
+
+
 def test_failed_operator_bridge_does_not_hang_up_a_ccore_caller(tmp_path: Path) -> None:
     conf_dir = render(tmp_path, "one_operator")
     _, actions = route(conf_dir, "public", "+4930100100")

@@ -96,6 +96,9 @@ def fallback_actions(inputs: RenderInputs, number: Any) -> list[Element | Commen
                              f"ignore_early_media=true}}{targets}"),
         ]
     if fallback.voicemail and inputs.voicemail_used:
+        box = inputs.model.voicemail.get(fallback.voicemail)
+        if box is not None and box.greeting:
+            actions.append(action("playback", inputs.sound(box.greeting)))
         actions += [
             action("set", "skip_greeting=true"),
             action("set", "skip_instructions=true"),
