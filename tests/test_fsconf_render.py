@@ -284,3 +284,15 @@ def test_values_freeswitch_would_expand_never_reach_the_configuration(tmp_path: 
     data["dialing"] = {"allowed": ["0${x}"]}
     with pytest.raises(FsConfError, match="allowed pattern"):
         render_freeswitch_conf(write_center(tmp_path / "c", data))
+
+
+def test_rendered_files_are_not_world_readable_and_setgid_survives(tmp_path: Path) -> None:
+    center = write_center(tmp_path / "c", CENTERS["one_operator"]())
+    conf_dir = render_freeswitch_conf(center)
+    for path in conf_dir.rglob("*.xml"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    users_dir = conf_dir / "directory" / "default"
+    os.chmod(users_dir, 0o2750)
+    render_freeswitch_conf(center)
+    assert stat.S_IMODE(users_dir.stat().st_mode) == 0o2750
+    assert stat.S_IMODE(conf_dir.stat().st_mode) == 0o750

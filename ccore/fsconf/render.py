@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +125,8 @@ def write_files(files: dict[str, str], out_dir: Path) -> None:
     for relative in files:
         directories.update((out_dir / relative).parents)
     for directory in sorted(d for d in directories if d == out_dir or out_dir in d.parents):
-        os.chmod(directory, DIR_MODE)
+        # Keep a set-group-ID bit the admin set, so new files stay in FreeSWITCH's group.
+        os.chmod(directory, DIR_MODE | (directory.stat().st_mode & stat.S_ISGID))
 
 
 def render_freeswitch_conf(center: Any, out_dir: Path | None = None) -> Path:
