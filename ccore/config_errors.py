@@ -145,7 +145,10 @@ def explain(error: Mapping[str, Any], known_keys: Iterable[str] = ()) -> str:
         return "required key is missing"
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
-        close = difflib.get_close_matches(key, list(known_keys), n=1)
+        known = list(known_keys)
+        if key in known:
+            return f'"{key}" does not belong in this table (is it under the wrong [header]?)'
+        close = difflib.get_close_matches(key, known, n=1)
         hint = f'; did you mean "{close[0]}"?' if close else ""
         return f'unknown key "{key}"{hint}'
     if kind == "literal_error":

@@ -263,3 +263,14 @@ def test_disabled_plugins_are_listed_apart_from_plugin_sections(tmp_path: Path) 
     assert config.model.plugins.disabled == ["recorder"]
     assert config.model.plugins.section("wallboard") == {"refresh_seconds": 2}
     assert config.model.plugins.section("recorder") == {}
+
+
+def test_a_known_key_under_the_wrong_header_says_so(tmp_path: Path) -> None:
+    text = BASE.replace('name = "Acme"\n', 'name = "Acme"\nstrategy = "skills"\n')
+
+    error = problems_of(tmp_path, text)
+
+    assert str(error) == (
+        f"center.toml:{line_of(text, 'strategy')}: center.strategy:"
+        ' "strategy" does not belong in this table (is it under the wrong [header]?)'
+    )
