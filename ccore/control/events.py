@@ -1,0 +1,24 @@
+"""Domain events the control API fires on the center's bus."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ccore.events import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfigReloaded(Event):
+    """The running center took center.toml from disk (``config.reload`` / ``config.apply``)."""
+
+    name: ClassVar[str] = "config.reloaded"
+    by: str = "api"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfigSaved(Event):
+    """An edit through the control API was validated and written to center.toml."""
+
+    name: ClassVar[str] = "config.saved"
+    edits: int = 0
