@@ -32,7 +32,7 @@ from ccore.config_errors import (
     problems_from_validation,
 )
 from ccore.config_lines import KeyPath, locate_keys
-from ccore.config_references import find_reference_problems
+from ccore.config_references import find_reference_problems, sound_files
 from ccore.config_schema import CenterModel, Operator
 
 __all__ = [
@@ -69,6 +69,17 @@ class CenterConfig:
     def data_dir(self) -> Path:
         """Return the data directory, resolved against the center directory."""
         return (self.directory / self.model.center.data_dir).resolve()
+
+    def missing_sounds(self) -> list[ConfigProblem]:
+        """Return a problem for every sound file center.toml names that does not exist."""
+        lines = locate_keys(self.text())
+        problems = []
+        for key_path, sound in sound_files(self.document.unwrap()):
+            if not (self.directory / sound).is_file():
+                message = f'sound file "{sound}" not found (relative to {self.directory})'
+                line = lines.line_for(key_path)
+                problems.append(ConfigProblem(self.path, line, format_key_path(key_path), message))
+        return problems
 
     def switch_password(self) -> str | None:
         """Return the event socket password: set, from its variable, or the generated file.

@@ -168,6 +168,27 @@ def _others(model: CenterModel) -> Iterator[Reference]:
         yield ("dialing", "trunk"), f'no trunk named "{model.dialing.trunk}"'
 
 
+SOUND_KEYS = frozenset(
+    {"greeting", "invalid_prompt", "timeout_prompt", "message", "file", "music", "announcement"}
+)
+
+
+def sound_files(data: object, path: KeyPath = ()) -> list[tuple[KeyPath, str]]:
+    """Return every sound file (not a built-in tone) named in center.toml data, with its key."""
+    found: list[tuple[KeyPath, str]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in SOUND_KEYS and isinstance(value, str):
+                if not value.startswith(("tone:", "silence:")):
+                    found.append(((*path, key), value))
+            else:
+                found.extend(sound_files(value, (*path, key)))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found.extend(sound_files(item, (*path, index)))
+    return found
+
+
 def _is_box(model: CenterModel, box: str) -> bool:
     return box in model.voicemail or model.operator(box) is not None
 

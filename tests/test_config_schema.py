@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ccore.config import ConfigError, parse_center
+from ccore.config import ConfigError, load_center, parse_center
 from ccore.config_schema import CenterModel, Hours, QueueAction
 
 BASE = """\
@@ -163,3 +163,19 @@ def test_defaults_never_use_stun_and_keep_the_event_socket_on_loopback() -> None
     assert model.sip.external_rtp_ip == "auto" and model.sip.external_sip_ip == "auto"
     assert model.switch.host == "127.0.0.1" and model.switch.outbound_port == 8084
     assert model.operators[0].outbound_allowed is False
+
+
+def test_sound_files_that_do_not_exist_are_listed_with_their_lines(tmp_path: Path) -> None:
+    text = BASE.replace('greeting = "tone:beep"', 'greeting = "sounds/welcome.wav"') + (
+        '\n[ivr.main.options]\n1 = { action = "play", file = "sounds/address.wav" }\n'
+        '2 = { action = "hangup", message = "tone:busy" }\n'
+    )
+    (tmp_path / "center.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "sounds").mkdir()
+    (tmp_path / "sounds" / "welcome.wav").write_bytes(b"RIFF")
+
+    missing = load_center(tmp_path).missing_sounds()
+
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "address.wav" in row)
+    assert [(p.line, p.key_path) for p in missing] == [(line, "ivr.main.options.1.file")]
+    assert 'sound file "sounds/address.wav" not found' in missing[0].message
