@@ -63,7 +63,7 @@ def check_no_expansion(what: str, value: str) -> str:
 
 def plain_text(value: str) -> str:
     """Return display text (a caller-ID name) without characters FreeSWITCH would interpret."""
-    cleaned = re.sub(r"[\x00-\x1f$,{}\[\]|^]", "", value)
+    cleaned = re.sub(r"[\x00-\x1f\x7f\ufffe\uffff$,{}\[\]|^]", "", value)
     return cleaned.strip() or "-"
 
 

@@ -10,6 +10,7 @@ escapes what XML needs escaped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,10 +18,17 @@ INDENT = "  "
 HEADER = '<?xml version="1.0"?>'
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def attr_value(value: str) -> str:
-    """Escape ``value`` for a double-quoted XML attribute (``&``, ``<``, ``>``, ``"``, newlines)."""
+    """Escape ``value`` for a double-quoted XML attribute (``&``, ``<``, ``>``, ``"``, newlines).
+
+    Characters XML 1.0 cannot carry at all (most control characters) are dropped.
+    """
     return (
-        value.replace("&", "&amp;")
+        _NOT_XML.sub("", value)
+        .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace('"', "&quot;")
