@@ -54,12 +54,15 @@ class _Scanner:
     # --- helpers ----------------------------------------------------------------------------
 
     def line_at(self, pos: int) -> int:
+        """Return the 1-based line of a character position."""
         return bisect.bisect_right(self.line_starts, pos)
 
     def peek(self, count: int = 1) -> str:
+        """Return the next ``count`` characters without consuming them."""
         return self.text[self.pos : self.pos + count]
 
     def record(self, path: KeyPath, pos: int, *, assignment: bool = False) -> None:
+        """Note the line of ``path`` and its parents; a key assigned twice is a duplicate."""
         line = self.line_at(pos)
         if assignment:
             if path in self.assigned:
@@ -71,6 +74,7 @@ class _Scanner:
             self.result.lines[path] = line
 
     def skip_blank(self, *, newlines: bool) -> None:
+        """Skip spaces, tabs and comments (and newlines when asked)."""
         while self.pos < len(self.text):
             ch = self.text[self.pos]
             if ch in " \t\r" or (newlines and ch == "\n"):
@@ -82,12 +86,14 @@ class _Scanner:
                 return
 
     def skip_line(self) -> None:
+        """Skip to the start of the next line."""
         end = self.text.find("\n", self.pos)
         self.pos = len(self.text) if end < 0 else end + 1
 
     # --- grammar ----------------------------------------------------------------------------
 
     def run(self) -> None:
+        """Scan the whole text: headers and key/value pairs, line by line."""
         table: KeyPath = ()
         while True:
             self.skip_blank(newlines=True)
@@ -114,6 +120,7 @@ class _Scanner:
         return path
 
     def header(self, start: int, *, array: bool) -> KeyPath:
+        """Read a ``[table]`` or ``[[array]]`` header and return the table's path."""
         keys = self.key()
         if not keys:
             return ()
@@ -128,6 +135,7 @@ class _Scanner:
         return path
 
     def key_value(self, table: KeyPath) -> None:
+        """Read ``key = value`` inside ``table``."""
         start = self.pos
         keys = self.key()
         if not keys:
@@ -141,6 +149,7 @@ class _Scanner:
             self.value(path)
 
     def key(self) -> list[str]:
+        """Read a (dotted, possibly quoted) key and return its parts."""
         keys: list[str] = []
         while self.pos < len(self.text):
             self.skip_blank(newlines=False)
@@ -163,6 +172,7 @@ class _Scanner:
         return keys
 
     def value(self, path: KeyPath) -> None:
+        """Skip over a value, recording the keys and items inside it."""
         ch = self.peek()
         if ch == "{":
             self.pos += 1
@@ -177,6 +187,7 @@ class _Scanner:
                 self.pos += 1
 
     def inline_table(self, path: KeyPath) -> None:
+        """Read the pairs of an inline table after its ``{``."""
         while self.pos < len(self.text):
             self.skip_blank(newlines=True)
             if self.peek() == "}":
@@ -191,6 +202,7 @@ class _Scanner:
                 self.pos += 1
 
     def array(self, path: KeyPath) -> None:
+        """Read the items of an array after its ``[``, each by index."""
         index = 0
         while self.pos < len(self.text):
             self.skip_blank(newlines=True)
@@ -209,6 +221,7 @@ class _Scanner:
                 self.pos += 1
 
     def string(self) -> None:
+        """Skip a basic, literal or multi-line string."""
         quote = self.peek()
         triple = self.peek(3) == quote * 3
         self.pos += 3 if triple else 1
