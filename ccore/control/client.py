@@ -96,7 +96,8 @@ class ControlClient:
         except ConnectionClosed:
             raise ControlError(DISCONNECTED, "the connection to the core closed") from None
         except TimeoutError:
-            raise ControlError("timeout", f"{command}: no answer in {self.request_timeout}s") from None
+            message = f"{command}: no answer in {self.request_timeout}s"
+            raise ControlError("timeout", message) from None
         finally:
             self._pending.pop(request_id, None)
 
@@ -166,8 +167,11 @@ class ControlClient:
                 else:
                     error = message.get("error") or {}
                     future.set_exception(
-                        ControlError(error.get("code", "error"), error.get("message", ""),
-                                     error.get("details"))
+                        ControlError(
+                            error.get("code", "error"),
+                            error.get("message", ""),
+                            error.get("details"),
+                        )
                     )
             elif kind == "event" and self.on_event is not None:
                 self._callback(self.on_event, message.get("event") or {})

@@ -130,8 +130,10 @@ def validate_args(name: str, raw: Any) -> Args:
         return model.model_validate(raw)
     except ValidationError as error:
         details = [
-            {"field": ".".join(str(part) for part in problem["loc"]) or "args",
-             "message": problem["msg"]}
+            {
+                "field": ".".join(str(part) for part in problem["loc"]) or "args",
+                "message": problem["msg"],
+            }
             for problem in error.errors()
         ]
         text = "; ".join(f"{d['field']}: {d['message']}" for d in details)
@@ -190,7 +192,8 @@ async def agent_set_state(context: CommandContext, args: SetStateArgs) -> dict[s
     """Change an operator's state through the agents plugin's board."""
     board = context.center.services.get("agents")
     if board is None or not hasattr(board, "set_state"):
-        raise CommandFailed(UNAVAILABLE, "operator states need the agents plugin, which is not running")
+        message = "operator states need the agents plugin, which is not running"
+        raise CommandFailed(UNAVAILABLE, message)
     agents = getattr(board, "agents", {})
     agent = agents.get(args.extension)
     if agent is None:

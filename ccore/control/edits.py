@@ -123,12 +123,19 @@ def missing_prompts(config: CenterConfig) -> list[dict[str, Any]]:
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 visit(item, (*path, index))
-        elif isinstance(value, str) and value.lower().endswith(".wav") and ":" not in value:
-            if not (base / Path(value)).is_file():
-                missing.append(
-                    {"key": format_key_path(path), "line": None,
-                     "message": f"the sound file {value} does not exist in {base}"}
-                )
+        elif (
+            isinstance(value, str)
+            and value.lower().endswith(".wav")
+            and ":" not in value
+            and not (base / Path(value)).is_file()
+        ):
+            missing.append(
+                {
+                    "key": format_key_path(path),
+                    "line": None,
+                    "message": f"the sound file {value} does not exist in {base}",
+                }
+            )
 
     visit(config.document.unwrap(), ())
     return missing

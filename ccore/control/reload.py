@@ -30,7 +30,9 @@ def reload_running_config(center: Center, by: str = "api") -> None:
         raise invalid_config(error) from None
     config = center.config
     config.document, config.model, config.loaded_text = (
-        fresh.document, fresh.model, fresh.loaded_text,
+        fresh.document,
+        fresh.model,
+        fresh.loaded_text,
     )
     center.bus.fire(ConfigReloaded(by=by))
     _LOGGER.info("Reloaded %s", config.path)

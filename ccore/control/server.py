@@ -82,8 +82,11 @@ class Session:
         except asyncio.QueueFull:
             self.dropped += 1
             if self.dropped in (1, 100) or self.dropped % 1000 == 0:
-                _LOGGER.warning("Control client %s is slow: %d events dropped",
-                                self.connection.remote_address, self.dropped)
+                _LOGGER.warning(
+                    "Control client %s is slow: %d events dropped",
+                    self.connection.remote_address,
+                    self.dropped,
+                )
 
     async def write(self) -> None:
         """Send queued messages until the connection closes."""
@@ -250,11 +253,12 @@ class ControlServer:
             and secrets.compare_digest(token.encode(), self.token.encode())
         ):
             return True
-        _LOGGER.warning("Control API: refused a client at %s (bad token)",
-                        connection.remote_address)
+        _LOGGER.warning(
+            "Control API: refused a client at %s (bad token)", connection.remote_address
+        )
         failure = CommandFailed(
             AUTH_FAILED,
-            "authentication failed: send {\"type\": \"auth\", \"token\": ...} first, with the"
+            'authentication failed: send {"type": "auth", "token": ...} first, with the'
             " token from the center's data directory (control.token)",
         )
         with contextlib.suppress(ConnectionClosed):
