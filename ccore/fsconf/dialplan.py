@@ -12,6 +12,7 @@ switch) can read them as they are.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -26,6 +27,8 @@ from ccore.fsconf.inputs import (
 )
 from ccore.fsconf.sip import DEFAULT_CONTEXT, PUBLIC_CONTEXT
 from ccore.fsconf.xmlgen import Comment, Element, elem, render_include
+
+log = logging.getLogger(__name__)
 
 DOMAIN = "${domain_name}"
 OPERATOR_RING_SECONDS = 30
@@ -225,6 +228,9 @@ def emergency_extensions(inputs: RenderInputs) -> list[Element]:
     """Emergency numbers: every operator may dial them, first, whatever else is configured."""
     trunk = inputs.outbound_trunk
     if trunk is None:
+        if inputs.model.dialing.emergency:
+            log.warning("[dialing] emergency numbers are set but there is no trunk to call"
+                        " them through")
         return []
     return [
         extension(f"ccore-emergency-{number.lstrip('+')}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccore.fsconf.core_files import GENERATED
-from ccore.fsconf.inputs import RenderInputs, plain_text
+from ccore.fsconf.inputs import RenderInputs, check_no_expansion, plain_text
 from ccore.fsconf.sip import DEFAULT_CONTEXT, INTERNAL_PROFILE
 from ccore.fsconf.xmlgen import Element, elem, param, preprocess, render_include, variable
 
@@ -41,7 +41,7 @@ def operator_user(inputs: RenderInputs, operator: Any) -> str:
     extension = operator.extension
     params = [param("password", inputs.operator_passwords[extension])]
     if inputs.voicemail_used and operator.email:
-        params.append(param("vm-mailto", operator.email))
+        params.append(param("vm-mailto", check_no_expansion("e-mail", operator.email)))
     variables = [
         variable("user_context", DEFAULT_CONTEXT),
         variable("accountcode", extension),
@@ -66,7 +66,7 @@ def mailbox_user(inputs: RenderInputs, box: str) -> str:
     settings = inputs.model.voicemail[box]
     params = [param("password", inputs.mailbox_passwords[box])]
     if settings.email:
-        params.append(param("vm-mailto", settings.email))
+        params.append(param("vm-mailto", check_no_expansion("e-mail", settings.email)))
     user = elem("user", [("id", box)], [
         elem("params", [], params),
         elem("variables", [], [

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ccore.fsconf.core_files import GENERATED
-from ccore.fsconf.inputs import RenderInputs
+from ccore.fsconf.inputs import RenderInputs, check_no_expansion
 from ccore.fsconf.xmlgen import Element, elem, param, preprocess, render_document, render_include
 
 INTERNAL_PROFILE = "internal"
@@ -121,9 +121,10 @@ def external_profile(inputs: RenderInputs) -> str:
 def gateway(inputs: RenderInputs, trunk: Any) -> str:
     """One trunk as a sofia gateway; inbound calls through it run in ``public``."""
     credentials = inputs.trunk_credentials(trunk)
+    realm = check_no_expansion(f"trunk {trunk.name} realm", trunk.realm or trunk.proxy)
     params = [
         param("proxy", trunk.proxy),
-        param("realm", trunk.realm or trunk.proxy),
+        param("realm", realm),
         param("username", credentials.username),
         param("password", credentials.password),
         param("register", "true" if trunk.register_ else "false"),
@@ -137,6 +138,7 @@ def gateway(inputs: RenderInputs, trunk: Any) -> str:
         param("context", PUBLIC_CONTEXT),
     ]
     if trunk.from_domain:
-        params.append(param("from-domain", trunk.from_domain))
+        from_domain = check_no_expansion(f"trunk {trunk.name} from_domain", trunk.from_domain)
+        params.append(param("from-domain", from_domain))
     root = elem("gateway", [("name", trunk.name)], params)
     return render_include([root], GENERATED)
