@@ -1,0 +1,98 @@
+"""The ivr plugin: IVR menus, with opening hours and holidays, for calls to the center's numbers.
+
+A call to a ``[[numbers]]`` entry with ``ivr = "<menu>"`` is routed ``ivr:<menu>``; on
+``call.routed`` the plugin runs the caller through the menus (``ccore_plugins.ivr.menu``), each
+step an ``ivr.*`` event (``ccore_plugins.ivr.events``). A queue option hands the caller to the
+routing plugin with ``call.routed`` ``queue:<name>``.
+
+``[plugins.ivr]`` (optional)::
+
+    closed_message = "sounds/closed.wav"        # played before a closed action; default a busy tone
+    closed_messages = { sales = "sounds/sales-closed.wav" }   # per menu
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from ccore_plugins.ivr.menu import ClosedMessages, MenuCall
+from ccore_plugins.ivr.numbers import ivr_route, menu_of_route, number_for_call
+from pydantic import BaseModel, ConfigDict, Field
+
+from ccore.config_types import Slug, Sound
+from ccore.events import CallRouted, Event
+from ccore.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from ccore.core import Center
+    from ccore.model import Channel
+    from ccore.plugin_context import PluginContext
+
+DEPENDS_ON = ("routing",)
+
+
+class Config(BaseModel):
+    """``[plugins.ivr]``: what callers hear when a menu or its number is closed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    closed_message: Sound | None = "tone:busy"
+    closed_messages: dict[Slug, Sound] = Field(default_factory=dict)
+
+
+class IvrCalls:
+    """The callers in the IVR right now: one ``MenuCall`` task per call."""
+
+    def __init__(self, center: Center, plugin: PluginContext) -> None:
+        self.center = center
+        self.plugin = plugin
+        self.running: dict[str, MenuCall] = {}
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+
+    def on_routed(self, event: Event) -> None:
+        """Start the menus for a call routed ``ivr:<menu>``."""
+        assert isinstance(event, CallRouted)
+        menu = menu_of_route(event.route)
+        call_uuid = event.call_uuid
+        if menu is None or not call_uuid:
+            return
+        if call_uuid in self.running:
+            self.plugin.logger.warning(
+                "Call %s is already in the IVR (menu %s); ignoring route %s",
+                call_uuid, self.running[call_uuid].menu, event.route,
+            )
+            return
+        channel = self.center.calls.channels.get(call_uuid)
+        number = number_for_call(self.center.config.model, channel) if channel else None
+        config: Config = self.plugin.config or Config()
+        caller = MenuCall(
+            self.center,
+            call_uuid,
+            menu,
+            number=number,
+            closed_messages=ClosedMessages(config.closed_message, dict(config.closed_messages)),
+        )
+        self.running[call_uuid] = caller
+        task = self.plugin.create_task(caller.run(), name=f"ivr-{call_uuid}")
+        self._tasks[call_uuid] = task
+        task.add_done_callback(lambda _: self._finished(call_uuid))
+
+    def _finished(self, call_uuid: str) -> None:
+        self.running.pop(call_uuid, None)
+        self._tasks.pop(call_uuid, None)
+
+
+@hookimpl
+def ccore_setup(center: Center, plugin: PluginContext) -> None:
+    """Listen for calls routed to a menu; offer the live IVR callers as service ``"ivr"``."""
+    calls = IvrCalls(center, plugin)
+    plugin.listen(CallRouted.name, calls.on_routed)
+    center.provide("ivr", calls)
+    plugin.on_unload(lambda: center.services.pop("ivr", None))
+
+
+@hookimpl
+def ccore_route_call(center: Center, channel: Channel) -> str | None:
+    """``ivr:<menu>`` for a call to a number that goes to an IVR menu."""
+    return ivr_route(center.config.model, channel)

@@ -1,0 +1,253 @@
+"""One caller's way through the IVR menus, from the greeting to where they leave.
+
+``MenuCall.run`` answers the call, checks opening hours, plays each menu's greeting and collects
+a key with ``play_and_get_digits`` (one try at a time, so every timeout and wrong key is an
+event), and follows the option: a submenu, information played before returning, a repeat, or a
+final action that sends the caller on (queue, extension, voicemail, callback, hangup). After
+``max_tries`` prompts without a valid key the menu's default action runs. A caller who hangs up
+stops the run at once (the Switch facade raises ``CallGone``) with ``ivr.exited``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ccore_plugins.hours import hours_for, is_open
+from ccore_plugins.ivr.actions import describe, send_on
+from ccore_plugins.ivr.events import (
+    IvrClosed,
+    IvrDigit,
+    IvrEntered,
+    IvrExited,
+    IvrInvalid,
+    IvrOptionChosen,
+    IvrTimeout,
+)
+from ccore_plugins.ivr.prompts import resolve
+
+from ccore.config_routing import (
+    HangupAction,
+    Menu,
+    PlayAction,
+    RepeatAction,
+    SubmenuAction,
+)
+from ccore.config_schema import CenterModel, Number
+from ccore.events import Event
+from ccore.switch import CallGone, SwitchError
+
+if TYPE_CHECKING:
+    from ccore.core import Center
+
+_LOGGER = logging.getLogger(__name__)
+
+MAX_PROMPTS_PER_MENU = 20
+"""A caller who keeps choosing repeat or information gets the default action after this many."""
+
+DIGIT_REGEXP = "[0-9*#]"  # accept every key; the menu decides what is valid
+NO_INVALID_SOUND = "silence_stream://10"  # the menu plays its own invalid prompt
+
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class ClosedMessages:
+    """What a caller hears before the closed action: per menu, else the default."""
+
+    default: str | None
+    per_menu: dict[str, str]
+
+    def for_menu(self, menu: str) -> str | None:
+        """The closed message of ``menu``."""
+        return self.per_menu.get(menu, self.default)
+
+
+class MenuCall:
+    """Runs one caller through the menus; ``step`` and ``menu`` say where they are."""
+
+    def __init__(
+        self,
+        center: Center,
+        call_uuid: str,
+        menu: str,
+        *,
+        number: Number | None = None,
+        closed_messages: ClosedMessages | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.center = center
+        self.call_uuid = call_uuid
+        self.start_menu = menu
+        self.number = number
+        self.closed_messages = closed_messages or ClosedMessages(None, {})
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.menu = menu
+        self.step = "entering"
+        self.exited = False
+
+    @property
+    def model(self) -> CenterModel:
+        """The center's configuration as it is now (edits apply to the next caller step)."""
+        return self.center.config.model
+
+    @property
+    def center_dir(self) -> Path:
+        """Where relative prompt paths start."""
+        return self.center.config.directory
+
+    def fire(self, event: Event) -> None:
+        """Fire an IVR event on the center's bus."""
+        self.center.bus.fire(event)
+
+    async def run(self) -> None:
+        """Take the caller through the menus until they leave; never raises for a hangup."""
+        try:
+            await self._answer()
+            await self._walk()
+        except CallGone:
+            self._left()
+        except SwitchError as err:
+            if self._call_is_live():
+                raise
+            _LOGGER.debug("Call %s gone during %s: %s", self.call_uuid, self.step, err)
+            self._left()
+
+    # --- the walk through the menus ----------------------------------------------------------
+
+    async def _walk(self) -> None:
+        menu_name, came_from = self.start_menu, ""
+        while True:
+            self.menu, self.step = menu_name, "entering"
+            menu = self.model.ivr.get(menu_name)
+            if menu is None:
+                _LOGGER.error("Call %s: no IVR menu %r; hanging up", self.call_uuid, menu_name)
+                await self._leave(HangupAction(action="hangup"), step="entering")
+                return
+            number = self.number.number if self.number is not None and not came_from else ""
+            self.fire(IvrEntered(call_uuid=self.call_uuid, menu=menu_name, came_from=came_from,
+                                 number=number))
+            closed = self._closed(menu_name, menu, first=not came_from)
+            if closed is not None:
+                hours_name, action = closed
+                kind, target = describe(action)
+                self.fire(IvrClosed(call_uuid=self.call_uuid, menu=menu_name, hours=hours_name,
+                                    action=kind, target=target))
+                self.step = "closed"
+                message = self.closed_messages.for_menu(menu_name)
+                if message is not None:
+                    await self.center.switch.play(self.call_uuid, resolve(message, self.center_dir))
+            else:
+                action = await self._choose(menu_name, menu)
+            if isinstance(action, SubmenuAction):
+                menu_name, came_from = action.menu, menu_name
+                continue
+            await self._leave(action, step=self.step)
+            return
+
+    async def _choose(self, menu_name: str, menu: Menu) -> object:
+        """Prompt until the caller picks an option that leaves this menu, or use the default."""
+        switch = self.center.switch
+        failures = prompts = 0
+        prompt = menu.greeting
+        while failures < menu.max_tries and prompts < MAX_PROMPTS_PER_MENU:
+            prompts += 1
+            attempt = failures + 1
+            self.step = "greeting"
+            digit = await switch.play_and_get_digits(
+                self.call_uuid,
+                resolve(prompt, self.center_dir),
+                tries=1,
+                timeout_ms=max(1, int(menu.timeout * 1000)),
+                terminators="",
+                invalid_prompt=NO_INVALID_SOUND,
+                regexp=DIGIT_REGEXP,
+            )
+            if not digit:
+                self.fire(IvrTimeout(call_uuid=self.call_uuid, menu=menu_name, attempt=attempt))
+                failures += 1
+                prompt = menu.timeout_prompt or menu.greeting
+                continue
+            self.fire(IvrDigit(call_uuid=self.call_uuid, menu=menu_name, digit=digit,
+                               attempt=attempt))
+            option = menu.options.get(digit)
+            prompt = menu.greeting
+            if option is None:
+                self.fire(IvrInvalid(call_uuid=self.call_uuid, menu=menu_name, digit=digit,
+                                     attempt=attempt))
+                failures += 1
+                self.step = "invalid"
+                await switch.play(self.call_uuid, resolve(menu.invalid_prompt, self.center_dir))
+                continue
+            kind, target = describe(option)
+            self.fire(IvrOptionChosen(call_uuid=self.call_uuid, menu=menu_name, digit=digit,
+                                      action=kind, target=target))
+            if isinstance(option, RepeatAction):
+                continue
+            if isinstance(option, PlayAction):
+                self.step = "play"
+                await switch.play(self.call_uuid, resolve(option.file, self.center_dir))
+                continue
+            self.step = "option"
+            return option
+        kind, target = describe(menu.default)
+        self.fire(IvrOptionChosen(call_uuid=self.call_uuid, menu=menu_name, action=kind,
+                                  target=target, by_default=True))
+        self.step = "default"
+        return menu.default
+
+    def _closed(self, menu_name: str, menu: Menu, *, first: bool) -> tuple[str, object] | None:
+        """(hours name, closed action) when the number (at the start) or the menu is closed."""
+        model = self.model
+        moment = self.clock()
+        number = self.number if first else None
+        if number is not None and number.hours is not None:
+            hours = hours_for(model, number.hours)
+            if hours is not None and not is_open(hours, model.center.timezone, moment):
+                action = number.closed or hours.closed or menu.closed
+                return number.hours, action or HangupAction(action="hangup")
+        if menu.hours is not None:
+            hours = hours_for(model, menu.hours)
+            if hours is not None and not is_open(hours, model.center.timezone, moment):
+                return menu.hours, menu.closed or hours.closed or HangupAction(action="hangup")
+        return None
+
+    # --- leaving -----------------------------------------------------------------------------
+
+    async def _answer(self) -> None:
+        channel = self.center.calls.channels.get(self.call_uuid)
+        if channel is None or not channel.is_live:
+            raise CallGone(self.call_uuid, channel.hangup_cause if channel else "unknown")
+        if channel.answered_at is None:
+            try:
+                await self.center.switch.answer(self.call_uuid)
+            except SwitchError:
+                if channel.answered_at is None:  # answered meanwhile is fine
+                    raise
+
+    async def _leave(self, action: object, *, step: str) -> None:
+        """Announce where the caller goes (``ivr.exited``), then send them there."""
+        kind, target = describe(action)
+        self.exited = True
+        self.fire(IvrExited(call_uuid=self.call_uuid, menu=self.menu, step=step, action=kind,
+                            target=target))
+        self.step = "action"
+        # voicemail ends when the caller hangs up: they have left the IVR already
+        with contextlib.suppress(CallGone):
+            await send_on(self.center, self.call_uuid, action, self.center_dir)
+
+    def _left(self) -> None:
+        if self.exited:
+            return
+        self.exited = True
+        self.fire(IvrExited(call_uuid=self.call_uuid, menu=self.menu, step=self.step,
+                            caller_hung_up=True))
+
+    def _call_is_live(self) -> bool:
+        channel = self.center.calls.channels.get(self.call_uuid)
+        return channel is not None and channel.is_live
