@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ccore.fsconf.core_files import GENERATED
 from ccore.fsconf.directory import OUTBOUND_TOLL
@@ -27,6 +27,10 @@ from ccore.fsconf.inputs import (
 )
 from ccore.fsconf.sip import DEFAULT_CONTEXT, PUBLIC_CONTEXT
 from ccore.fsconf.xmlgen import Comment, Element, elem, render_include
+
+if TYPE_CHECKING:
+    from ccore.config_schema import Fallback, Number
+
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +77,14 @@ def user_target(extension_id: str) -> str:
 # --- public: callers from the trunks ---------------------------------------------------------
 
 
-def _ring_group(inputs: RenderInputs, fallback: Any) -> list[str]:
+def _ring_group(inputs: RenderInputs, fallback: Fallback) -> list[str]:
     known = inputs.operator_extensions
     if fallback.ring == "all":
         return known
     return sorted(ext for ext in fallback.ring if ext in known)
 
 
-def fallback_actions(inputs: RenderInputs, number: Any) -> list[Element | Comment]:
+def fallback_actions(inputs: RenderInputs, number: Number) -> list[Element | Comment]:
     """What a caller gets when ccore is unreachable or lets go of the call before a bridge."""
     fallback = number.fallback
     actions: list[Element | Comment] = [
@@ -113,7 +117,7 @@ def fallback_actions(inputs: RenderInputs, number: Any) -> list[Element | Commen
     return actions
 
 
-def inbound_number_extension(inputs: RenderInputs, number: Any) -> Element:
+def inbound_number_extension(inputs: RenderInputs, number: Number) -> Element:
     """An inbound number: mark the call, hand it to ccore, then the fallback."""
     actions: list[Element | Comment] = [
         action("set", "outside_call=true"),

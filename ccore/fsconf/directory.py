@@ -7,12 +7,16 @@ out only when center.toml says ``outbound_allowed``: the dialplan checks the use
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ccore.fsconf.core_files import GENERATED
 from ccore.fsconf.inputs import RenderInputs, check_no_expansion, plain_text
 from ccore.fsconf.sip import DEFAULT_CONTEXT, INTERNAL_PROFILE
 from ccore.fsconf.xmlgen import Element, elem, param, preprocess, render_include, variable
+
+if TYPE_CHECKING:
+    from ccore.config_schema import Operator
+
 
 OUTBOUND_TOLL = "ccore_outbound"
 DIAL_STRING = (
@@ -36,7 +40,7 @@ def domain_xml(inputs: RenderInputs) -> str:
     return render_include([domain], GENERATED)
 
 
-def operator_user(inputs: RenderInputs, operator: Any) -> str:
+def operator_user(inputs: RenderInputs, operator: Operator) -> str:
     """One operator's SIP account: password, caller ID, context, toll rights, voicemail."""
     extension = operator.extension
     params = [param("password", inputs.operator_passwords[extension])]

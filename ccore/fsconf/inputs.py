@@ -14,11 +14,15 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ccore.config_errors import ConfigError
 from ccore.fsconf.errors import FsConfError
 from ccore.fsconf.secrets import ensure_event_socket_password, sync_sip_passwords
+
+if TYPE_CHECKING:
+    from ccore.config import CenterConfig
+    from ccore.config_schema import Operator, Trunk
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +94,7 @@ def _walk_actions(value: Any) -> bool:
 class RenderInputs:
     """A center's configuration and secrets, ready for the file renderers."""
 
-    def __init__(self, center: Any) -> None:
+    def __init__(self, center: CenterConfig) -> None:
         self.center = center
         self.model = center.model
         self.center_dir = Path(center.directory).resolve()
@@ -147,7 +151,7 @@ class RenderInputs:
     # --- people ------------------------------------------------------------------------
 
     @property
-    def operators(self) -> list[Any]:
+    def operators(self) -> list[Operator]:
         """Operators sorted by extension (deterministic output)."""
         return sorted(self.model.operators, key=lambda op: op.extension)
 
@@ -175,11 +179,11 @@ class RenderInputs:
     # --- trunks ------------------------------------------------------------------------
 
     @property
-    def trunks(self) -> list[Any]:
+    def trunks(self) -> list[Trunk]:
         """Trunks sorted by name."""
         return sorted(self.model.trunks, key=lambda trunk: trunk.name)
 
-    def trunk_credentials(self, trunk: Any) -> TrunkCredentials:
+    def trunk_credentials(self, trunk: Trunk) -> TrunkCredentials:
         """Return a trunk's credentials from center.toml or the environment variable it names."""
         username = trunk.username or "ccore"
         try:
@@ -190,7 +194,7 @@ class RenderInputs:
         check_no_expansion(f"trunk {trunk.name} password", password)
         return TrunkCredentials(username, password)
 
-    def _trunk_password(self, trunk: Any) -> str | None:
+    def _trunk_password(self, trunk: Trunk) -> str | None:
         lookup = getattr(self.center, "trunk_password", None)
         if callable(lookup):
             return lookup(trunk.name)

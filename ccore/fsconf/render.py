@@ -12,13 +12,17 @@ import logging
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ccore.fsconf import core_files, sip
 from ccore.fsconf.dialplan import dialplan_files
 from ccore.fsconf.directory import directory_files
 from ccore.fsconf.errors import FsConfError
 from ccore.fsconf.inputs import RenderInputs
+
+if TYPE_CHECKING:
+    from ccore.config import CenterConfig
+
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +33,7 @@ FILE_MODE = 0o640  # holds passwords: readable by the owner and FreeSWITCH's gro
 DIR_MODE = 0o750
 
 
-def default_conf_dir(center: Any) -> Path:
+def default_conf_dir(center: CenterConfig) -> Path:
     """Where ``ccore conf render`` writes by default: ``[switch] conf_dir`` in the center."""
     conf_dir = Path(center.model.switch.conf_dir)
     return conf_dir if conf_dir.is_absolute() else Path(center.directory) / conf_dir
@@ -40,7 +44,7 @@ def rendered_dialplan_path(conf_dir: Path) -> Path:
     return Path(conf_dir) / "dialplan"
 
 
-def build_files(center: Any) -> dict[str, str]:
+def build_files(center: CenterConfig) -> dict[str, str]:
     """Return every file of the configuration by relative path, without writing anything."""
     inputs = RenderInputs(center)
     files: dict[str, str] = {
@@ -129,7 +133,7 @@ def write_files(files: dict[str, str], out_dir: Path) -> None:
         os.chmod(directory, DIR_MODE | (directory.stat().st_mode & stat.S_ISGID))
 
 
-def render_freeswitch_conf(center: Any, out_dir: Path | None = None) -> Path:
+def render_freeswitch_conf(center: CenterConfig, out_dir: Path | None = None) -> Path:
     """Render the center's FreeSWITCH configuration into ``out_dir`` and return its path.
 
     ``out_dir`` defaults to ``[switch] conf_dir`` inside the center (``freeswitch/``).

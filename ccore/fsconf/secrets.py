@@ -12,10 +12,14 @@ import os
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ccore.config_errors import ConfigError
 from ccore.fsconf.errors import FsConfError
+
+if TYPE_CHECKING:
+    from ccore.config import CenterConfig
+
 
 SIP_PASSWORDS_FILE = "sip_passwords.json"
 """File in the data directory holding ``{"operators": {ext: pw}, "mailboxes": {box: pw}}``."""
@@ -44,16 +48,16 @@ def write_private(path: Path, text: str) -> None:
     os.chmod(path, PRIVATE_MODE)
 
 
-def _data_dir(center: Any) -> Path:
+def _data_dir(center: CenterConfig) -> Path:
     return Path(center.data_dir)
 
 
-def event_socket_password_path(center: Any) -> Path:
+def event_socket_password_path(center: CenterConfig) -> Path:
     """Return where the generated event socket password is kept (``[switch] password_file``)."""
     return _data_dir(center) / center.model.switch.password_file
 
 
-def _configured_event_socket_password(center: Any) -> str | None:
+def _configured_event_socket_password(center: CenterConfig) -> str | None:
     switch = center.model.switch
     if switch.password is not None:
         return switch.password.get_secret_value()
@@ -67,7 +71,7 @@ def _configured_event_socket_password(center: Any) -> str | None:
     return None
 
 
-def read_event_socket_password(center: Any) -> str:
+def read_event_socket_password(center: CenterConfig) -> str:
     """Return the event socket password ccore authenticates with.
 
     In order: ``[switch] password``, the variable named by ``password_env``, or the file that
@@ -100,7 +104,7 @@ def read_event_socket_password(center: Any) -> str:
     return value
 
 
-def ensure_event_socket_password(center: Any) -> str:
+def ensure_event_socket_password(center: CenterConfig) -> str:
     """Return the event socket password, generating and storing one (0600) on first use."""
     configured = _configured_event_socket_password(center)
     if configured is not None:
@@ -116,7 +120,7 @@ def ensure_event_socket_password(center: Any) -> str:
     return value
 
 
-def sip_passwords_path(center: Any) -> Path:
+def sip_passwords_path(center: CenterConfig) -> Path:
     """Return the file holding the phones' generated SIP passwords."""
     return _data_dir(center) / SIP_PASSWORDS_FILE
 
@@ -138,7 +142,7 @@ def _load_sip_passwords(path: Path) -> dict[str, dict[str, str]]:
 
 
 def sync_sip_passwords(
-    center: Any, operators: Iterable[str], mailboxes: Iterable[str] = ()
+    center: CenterConfig, operators: Iterable[str], mailboxes: Iterable[str] = ()
 ) -> dict[str, dict[str, str]]:
     """Return ``{"operators": {ext: pw}, "mailboxes": {box: pw}}`` for exactly these ids.
 
@@ -160,6 +164,6 @@ def sync_sip_passwords(
     return result
 
 
-def read_sip_passwords(center: Any) -> dict[str, dict[str, str]]:
+def read_sip_passwords(center: CenterConfig) -> dict[str, dict[str, str]]:
     """Return the stored SIP passwords (for showing an operator their account)."""
     return _load_sip_passwords(sip_passwords_path(center))

@@ -10,11 +10,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ccore.fsconf.core_files import GENERATED
 from ccore.fsconf.inputs import RenderInputs, check_no_expansion
 from ccore.fsconf.xmlgen import Element, elem, param, preprocess, render_document, render_include
+
+if TYPE_CHECKING:
+    from ccore.config_schema import Trunk
+
 
 INTERNAL_PROFILE = "internal"
 EXTERNAL_PROFILE = "external"
@@ -118,7 +122,7 @@ def external_profile(inputs: RenderInputs) -> str:
     return render_include([root], GENERATED)
 
 
-def gateway(inputs: RenderInputs, trunk: Any) -> str:
+def gateway(inputs: RenderInputs, trunk: Trunk) -> str:
     """One trunk as a sofia gateway; inbound calls through it run in ``public``."""
     credentials = inputs.trunk_credentials(trunk)
     realm = check_no_expansion(f"trunk {trunk.name} realm", trunk.realm or trunk.proxy)
