@@ -1,0 +1,398 @@
+"""Callbacks (virtual queue): the caller hangs up and keeps the place; we call back.
+
+A waiting caller who presses the queue's callback key is turned into a callback: a row in the
+plugin's own table ``routing_callbacks`` (so it survives a restart of ccore) and an entry that
+stays at the caller's place in the line. When it reaches the front and an operator is free, the
+operator's phone rings first; once they answer, the customer is dialed through the trunk and
+the two are bridged. A customer not reached is retried after ``retry_delay`` up to ``retries``
+times; a callback not reached within ``expiry`` is given up. Every outcome is an event and is
+kept in the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid as uuid_module
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ccore.storage import Migration
+from ccore.switch import CallGone, SwitchError
+
+from .board import Caller, CallerState, QueueBoard
+from .distributor import cause_of, dial_variable
+from .events import QueueCallbackAttempted, QueueCallbackCompleted, QueueCallbackRequested
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from ccore.bus import EventBus
+    from ccore.switch import Switch
+
+    from .distributor import Distributor
+    from .waiting import WaitingRoom
+
+_LOGGER = logging.getLogger(__name__)
+
+TABLE = "routing_callbacks"
+CUSTOMER_RING_SECONDS = 30
+CONFIRM_TONE = "tone_stream://%(150,100,880);%(150,0,1320)"
+
+
+def _create_callbacks(db: Database) -> None:
+    db.execute(
+        f"""
+        CREATE TABLE {TABLE} (
+            id INTEGER PRIMARY KEY,
+            queue TEXT NOT NULL,
+            number TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            call_uuid TEXT NOT NULL,
+            priority INTEGER NOT NULL DEFAULT 0,
+            skills TEXT NOT NULL DEFAULT '{{}}',
+            entered_at REAL NOT NULL,
+            requested_at REAL NOT NULL,
+            state TEXT NOT NULL DEFAULT 'waiting',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL DEFAULT 0,
+            outcome TEXT NOT NULL DEFAULT '',
+            agent TEXT NOT NULL DEFAULT '',
+            updated_at REAL NOT NULL
+        )
+        """
+    )
+    db.execute(f"CREATE INDEX {TABLE}_state ON {TABLE} (state)")
+
+
+MIGRATIONS: list[Migration] = [Migration("0001_callbacks", _create_callbacks)]
+
+
+@dataclass
+class CallbackRow:
+    """One callback as stored."""
+
+    id: int
+    queue: str
+    number: str
+    name: str
+    call_uuid: str
+    priority: int
+    skills: dict[str, int]
+    entered_at: float
+    requested_at: float
+    state: str = "waiting"  # waiting, answered, failed, expired
+    attempts: int = 0
+    next_attempt_at: float = 0.0
+    outcome: str = ""
+    agent: str = ""
+
+
+class CallbackStore:
+    """The ``routing_callbacks`` table."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, caller: Caller, requested_at: float) -> CallbackRow:
+        """Store a new callback for a waiting caller; returns it with its id."""
+        with self.db.conn:
+            cursor = self.db.execute(
+                f"INSERT INTO {TABLE} (queue, number, name, call_uuid, priority, skills,"
+                " entered_at, requested_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    caller.queue,
+                    caller.number,
+                    caller.name,
+                    caller.call_uuid,
+                    caller.priority,
+                    json.dumps(caller.skills),
+                    caller.entered_at,
+                    requested_at,
+                    requested_at,
+                ],
+            )
+        return CallbackRow(
+            int(cursor.lastrowid or 0),
+            caller.queue,
+            caller.number,
+            caller.name,
+            caller.call_uuid,
+            caller.priority,
+            dict(caller.skills),
+            caller.entered_at,
+            requested_at,
+        )
+
+    def save(self, row: CallbackRow, now: float) -> None:
+        """Write a callback's state, attempts and outcome."""
+        with self.db.conn:
+            self.db.execute(
+                f"UPDATE {TABLE} SET state = ?, attempts = ?, next_attempt_at = ?, outcome = ?,"
+                " agent = ?, updated_at = ? WHERE id = ?",
+                [row.state, row.attempts, row.next_attempt_at, row.outcome, row.agent, now, row.id],
+            )
+
+    def pending(self) -> list[CallbackRow]:
+        """Callbacks still to be made, oldest place first."""
+        return self._select("WHERE state = 'waiting' ORDER BY entered_at, id")
+
+    def get(self, callback_id: int) -> CallbackRow | None:
+        """One callback by id."""
+        rows = self._select("WHERE id = ?", [callback_id])
+        return rows[0] if rows else None
+
+    def _select(self, clause: str, params: list[Any] | None = None) -> list[CallbackRow]:
+        cursor = self.db.execute(
+            f"SELECT id, queue, number, name, call_uuid, priority, skills, entered_at,"
+            f" requested_at, state, attempts, next_attempt_at, outcome, agent FROM {TABLE}"
+            f" {clause}",
+            params or [],
+        )
+        return [
+            CallbackRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                json.loads(r[6]),
+                r[7],
+                r[8],
+                r[9],
+                r[10],
+                r[11],
+                r[12],
+                r[13],
+            )
+            for r in cursor.fetchall()
+        ]
+
+
+class CallbackDialer:
+    """Turns waiting callers into callbacks and makes the calls when their turn comes."""
+
+    def __init__(
+        self,
+        board: QueueBoard,
+        store: CallbackStore,
+        switch: Switch,
+        bus: EventBus,
+        distributor: Distributor,
+        waiting_room: WaitingRoom,
+        spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]],
+        *,
+        gateway: str | None,
+        caller_id: str | None,
+    ) -> None:
+        self.board = board
+        self.store = store
+        self.switch = switch
+        self.bus = bus
+        self.distributor = distributor
+        self.waiting_room = waiting_room
+        self.spawn = spawn
+        self.gateway = gateway
+        self.caller_id = caller_id
+        self.rows: dict[int, CallbackRow] = {}
+        distributor.connect_callback = self.connect
+        distributor.callback_ready = self.ready
+
+    def dial_url(self, number: str) -> str:
+        """Where the customer is dialed: through the trunk gateway (or a local user)."""
+        if self.gateway:
+            return f"sofia/gateway/{self.gateway}/{number}"
+        return f"user/{number}"
+
+    # --- requests ----------------------------------------------------------------------------
+
+    async def request(
+        self, caller: Caller, *, confirm: bool = True, queue: str | None = None
+    ) -> None:
+        """Turn a caller in line into a callback and let them go (they keep the place).
+
+        With ``queue`` (an overflow to another queue's callbacks) the callback waits there,
+        still ordered by when the caller first entered.
+        """
+        await self.waiting_room.stop(caller)
+        now = self.board.clock.now()
+        if queue is not None:
+            self.board.leave(caller)
+            caller = self.board.enqueue(
+                caller.call_uuid,
+                queue,
+                skills=caller.skills,
+                priority=caller.priority,
+                number=caller.number,
+                name=caller.name,
+                entered_at=caller.entered_at,
+                callback_id=-1,
+            )
+        row = self.store.add(caller, now)
+        self.rows[row.id] = row
+        caller.callback_id = row.id
+        self.board.line(caller).figures.callbacks_requested += 1
+        self.bus.fire(
+            QueueCallbackRequested(
+                call_uuid=caller.call_uuid,
+                queue=caller.queue,
+                callback_id=row.id,
+                number=row.number,
+            )
+        )
+        self._schedule_expiry(caller, row)
+        with contextlib.suppress(CallGone, SwitchError, ValueError):
+            if confirm:
+                await self.switch.play(caller.call_uuid, CONFIRM_TONE)
+            await self.switch.hangup(caller.call_uuid, "NORMAL_CLEARING")
+        self.distributor.kick()
+
+    def restore(self) -> int:
+        """Put the stored callbacks back in line at their places (after a restart)."""
+        count = 0
+        for row in self.store.pending():
+            if row.queue not in self.board.lines:
+                continue
+            key = f"callback:{row.id}"
+            if key in self.board.callers:
+                continue
+            self.rows[row.id] = row
+            caller = self.board.enqueue(
+                key,
+                row.queue,
+                skills=row.skills,
+                priority=row.priority,
+                number=row.number,
+                name=row.name,
+                entered_at=row.entered_at,
+                callback_id=row.id,
+            )
+            self._schedule_expiry(caller, row)
+            count += 1
+        self.distributor.kick()
+        return count
+
+    # --- their turn --------------------------------------------------------------------------
+
+    def ready(self, caller: Caller) -> bool:
+        """Whether a callback may be offered now (not waiting for a retry, not expired)."""
+        row = self.rows.get(caller.callback_id or 0)
+        if row is None:
+            return False
+        now = self.board.clock.now()
+        if self._expired(row, now):
+            self._complete(caller, row, "expired", "")
+            return False
+        return row.next_attempt_at <= now
+
+    async def connect(self, caller: Caller, extension: str, agent_leg: str) -> None:
+        """The operator answered for a callback: dial the customer and bridge them."""
+        row = self.rows[caller.callback_id or 0]
+        row.attempts += 1
+        customer = str(uuid_module.uuid4())
+        variables = {
+            "origination_uuid": customer,
+            "originate_timeout": str(CUSTOMER_RING_SECONDS),
+            "ccore_queue": caller.queue,
+            "ccore_callback_id": str(row.id),
+        }
+        if self.caller_id:
+            variables["origination_caller_id_number"] = dial_variable(self.caller_id)
+        try:
+            await self.switch.originate(
+                self.dial_url(row.number),
+                variables=variables,
+                timeout=CUSTOMER_RING_SECONDS + 30,
+            )
+        except SwitchError as err:
+            cause = cause_of(err.text)
+        else:
+            cause = "SUCCESS"
+        agent_there = self._live(agent_leg)
+        if cause == "SUCCESS" and agent_there:
+            try:
+                await self.switch.bridge_calls(agent_leg, customer)
+            except (SwitchError, CallGone) as err:
+                cause = f"BRIDGE_FAILED {err}"
+        self.bus.fire(
+            QueueCallbackAttempted(
+                call_uuid=row.call_uuid,
+                queue=caller.queue,
+                callback_id=row.id,
+                agent=extension,
+                attempt=row.attempts,
+                cause=cause if agent_there else "AGENT_GONE",
+            )
+        )
+        if cause == "SUCCESS" and agent_there:
+            self.distributor.agent_legs[customer] = caller
+            self._complete(caller, row, "answered", extension, leave=False)
+            return
+        with contextlib.suppress(SwitchError, ValueError):
+            await self.switch.hangup(customer, "NORMAL_CLEARING")
+            await self.switch.hangup(agent_leg, "NORMAL_CLEARING")
+        self._back_in_line(caller, extension, agent_leg)
+        now = self.board.clock.now()
+        if row.attempts > self.board.line(caller).config.callback.retries:
+            self._complete(caller, row, "failed", extension)
+            return
+        delay = float(self.board.line(caller).config.callback.retry_delay)
+        row.next_attempt_at = now + delay
+        self.store.save(row, now)
+        caller.timers.append(self.board.clock.call_later(delay + 0.01, self.distributor.kick))
+        self.distributor.kick()
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _back_in_line(self, caller: Caller, extension: str, agent_leg: str) -> None:
+        self.distributor.agent_legs.pop(agent_leg, None)
+        self.board.connected.pop(caller.call_uuid, None)
+        caller.state = CallerState.WAITING
+        caller.agent = caller.agent_uuid = None
+        self.board.line(caller).add(caller)
+        with contextlib.suppress(LookupError):
+            self.distributor.agents().call_ended(extension, caller.call_uuid, 0)
+
+    def _complete(
+        self, caller: Caller, row: CallbackRow, outcome: str, agent: str, *, leave: bool = True
+    ) -> None:
+        now = self.board.clock.now()
+        row.state = row.outcome = outcome
+        row.agent = agent
+        self.store.save(row, now)
+        if outcome == "answered":
+            self.board.line(caller).figures.called_back += 1
+        if leave:
+            self.board.leave(caller)
+            self.rows.pop(row.id, None)
+        self.bus.fire(
+            QueueCallbackCompleted(
+                call_uuid=row.call_uuid,
+                queue=caller.queue,
+                callback_id=row.id,
+                outcome=outcome,
+                agent=agent,
+            )
+        )
+
+    def _expired(self, row: CallbackRow, now: float) -> bool:
+        queue = self.board.lines[row.queue].config
+        return now > row.requested_at + queue.callback.expiry
+
+    def _schedule_expiry(self, caller: Caller, row: CallbackRow) -> None:
+        queue = self.board.line(caller).config
+        left = row.requested_at + queue.callback.expiry - self.board.clock.now()
+
+        def expire() -> None:
+            if caller.in_line and caller.state is CallerState.WAITING:
+                self.ready(caller)
+
+        caller.timers.append(self.board.clock.call_later(max(0.0, left) + 0.01, expire))
+
+    def _live(self, uuid: str) -> bool:
+        channel = self.switch.tracker.channels.get(uuid)
+        return channel is not None and channel.is_live

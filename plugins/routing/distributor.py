@@ -1,0 +1,327 @@
+"""Offering waiting callers to operators, event-driven: no polling.
+
+Whenever something changes that could let a caller be served (a caller enters, an operator
+becomes available or registers, an offer ends, an escalation step is reached) ``kick`` asks for
+one dispatch pass on the next loop turn. A pass walks the callers of every queue in order
+(priority, then first come) and, for each, rings the operator (or, for ring-all, the operators)
+the queue's strategy picks among those free right now. ``AgentBoard.offer`` makes an operator
+RINGING atomically, so no operator is ever offered two calls at once.
+
+An offer is an ``originate`` of ``user/<ext>`` with a UUID made here (so the operator's leg can
+be killed the moment the caller hangs up) and the queue's ring timeout as
+``originate_timeout``. When the operator answers, the caller's hold music is stopped and the
+two legs are bridged; when they do not, the caller keeps the place and the next operator is
+tried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid as uuid_module
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ccore.switch import CallGone, SwitchError
+
+from .board import Caller, CallerState, QueueBoard
+from .events import QueueAnswered, QueueCompleted, QueueMissed, QueueOffered
+from .strategies import choose, requirement
+
+if TYPE_CHECKING:
+    from ccore.bus import EventBus
+    from ccore.switch import Switch
+
+    from .waiting import WaitingRoom
+
+_LOGGER = logging.getLogger(__name__)
+
+# Causes that are the operator's doing (a miss counts towards the break after N misses).
+NO_ANSWER_CAUSES = frozenset(
+    {
+        "NO_ANSWER",
+        "NO_USER_RESPONSE",
+        "ALLOTTED_TIMEOUT",
+        "RECOVERY_ON_TIMER_EXPIRE",
+        "CALL_REJECTED",
+    }
+)
+BUSY_CAUSES = frozenset({"USER_BUSY"})
+# Causes that end an offer through no fault of the operator (ring-all lost, caller gone).
+WITHDRAWN_CAUSES = frozenset({"LOSE_RACE", "ORIGINATOR_CANCEL", "PICKED_OFF"})
+
+
+class Agents(Protocol):
+    """What the distributor uses of the agents plugin's ``AgentBoard``."""
+
+    def offerable(self) -> list[Any]: ...
+    def offer(self, extension: str, call_uuid: str) -> bool: ...
+    def answered(self, extension: str, call_uuid: str) -> None: ...
+    def missed(
+        self, extension: str, call_uuid: str, cause: str, break_after: int | None
+    ) -> None: ...
+    def call_ended(self, extension: str, call_uuid: str, wrap_up_seconds: float) -> None: ...
+    def release_stuck(self, extension: str, reason: str, by: str = ...) -> Any: ...
+
+
+def cause_of(text: str) -> str:
+    """The hangup cause in FreeSWITCH's originate failure text (``-ERR NO_ANSWER``)."""
+    words = text.replace("-ERR", " ").split()
+    for word in words:
+        if word.isupper() and word.replace("_", "").isalpha():
+            return word
+    return "NORMAL_TEMPORARY_FAILURE"
+
+
+def dial_variable(value: str) -> str:
+    """A channel variable value safe inside ``{...}`` of an originate (quoted if spaced)."""
+    cleaned = "".join(ch for ch in value if ch not in ",}{'\n\r")
+    return f"'{cleaned}'" if " " in cleaned else cleaned
+
+
+@dataclass
+class Settings:
+    """Distribution settings from ``[plugins.routing]``."""
+
+    busy_retry: float = 10.0  # a busy phone is not rung again for this long (queue seconds)
+
+
+Connect = Callable[[Caller, str, str], Coroutine[Any, Any, None]]
+
+
+class Distributor:
+    """Matches waiting callers with free operators and connects them."""
+
+    def __init__(
+        self,
+        board: QueueBoard,
+        agents: Callable[[], Agents],
+        switch: Switch,
+        bus: EventBus,
+        spawn: Callable[[Coroutine[Any, Any, Any]], asyncio.Task[Any]],
+        settings: Settings | None = None,
+    ) -> None:
+        self.board = board
+        self.agents = agents
+        self.switch = switch
+        self.bus = bus
+        self.spawn = spawn
+        self.settings = settings or Settings()
+        self.waiting_room: WaitingRoom | None = None
+        self.connect_callback: Connect | None = None  # set by the callback dialer
+        self.callback_ready: Callable[[Caller], bool] = lambda caller: True
+        self.busy_until: dict[str, float] = {}
+        self.agent_legs: dict[str, Caller] = {}  # operator leg uuid -> the caller it serves
+        self.offers_started = 0
+        self.on_originate: Callable[[Caller, str], None] | None = None  # benchmark probe
+        self._pending = False
+
+    # --- dispatch ----------------------------------------------------------------------------
+
+    def kick(self) -> None:
+        """Ask for one dispatch pass soon (many kicks in one loop turn make one pass)."""
+        if not self._pending:
+            self._pending = True
+            asyncio.get_running_loop().call_soon(self._dispatch)
+
+    def _dispatch(self) -> None:
+        self._pending = False
+        try:
+            self.dispatch()
+        except Exception:
+            _LOGGER.exception("Dispatch pass failed")
+
+    def dispatch(self) -> int:
+        """Offer every caller who can be served now; return how many offers were made."""
+        try:
+            agents = self.agents()
+        except LookupError:
+            return 0
+        now = self.board.clock.now()
+        free = [
+            agent
+            for agent in agents.offerable()
+            if self.busy_until.get(agent.extension, 0.0) <= now
+        ]
+        made = 0
+        for caller in self.board.in_order():
+            if not free:
+                break
+            if caller.state is not CallerState.WAITING:
+                continue
+            if caller.callback_id is not None and not self.callback_ready(caller):
+                continue
+            queue = self.board.line(caller).config
+            need = requirement(queue, caller.skills, now - caller.entered_at)
+            for agent in choose(queue, need, free, caller.missed_by):
+                if agents.offer(agent.extension, caller.call_uuid):
+                    free.remove(agent)
+                    self._start_offer(caller, agent.extension)
+                    made += 1
+        return made
+
+    def _start_offer(self, caller: Caller, extension: str) -> None:
+        leg = str(uuid_module.uuid4())
+        caller.state = CallerState.OFFERING
+        caller.ringing[extension] = leg
+        self.board.line(caller).figures.offered += 1
+        self.offers_started += 1
+        self.spawn(self._offer(caller, extension, leg))
+
+    # --- one offer ---------------------------------------------------------------------------
+
+    async def _offer(self, caller: Caller, extension: str, leg: str) -> None:
+        queue = self.board.line(caller).config
+        self.bus.fire(
+            QueueOffered(
+                call_uuid=caller.call_uuid,
+                queue=caller.queue,
+                agent=extension,
+                agent_uuid=leg,
+                waited=round(self.board.waited(caller), 3),
+            )
+        )
+        label = f"Callback {caller.number}" if caller.callback_id is not None else caller.name
+        variables = {
+            "origination_uuid": leg,
+            "originate_timeout": str(int(queue.ring_timeout)),
+            "origination_caller_id_number": dial_variable(caller.number or "anonymous"),
+            "origination_caller_id_name": dial_variable(label or caller.number or "Caller"),
+            "ccore_queue": caller.queue,
+            "ccore_caller_uuid": caller.call_uuid,
+        }
+        if self.on_originate is not None:
+            self.on_originate(caller, extension)
+        try:
+            await self.switch.originate(
+                f"user/{extension}", variables=variables, timeout=queue.ring_timeout + 30
+            )
+        except SwitchError as err:
+            cause = cause_of(err.text)
+        except Exception:
+            _LOGGER.exception("Offering %s to %s failed", caller.call_uuid, extension)
+            cause = "NORMAL_TEMPORARY_FAILURE"
+        else:
+            cause = "SUCCESS"
+        caller.ringing.pop(extension, None)
+        if cause == "SUCCESS":
+            await self._answered(caller, extension, leg)
+        else:
+            self._missed(caller, extension, cause)
+
+    async def _answered(self, caller: Caller, extension: str, leg: str) -> None:
+        agents = self.agents()
+        if caller.state is not CallerState.OFFERING or not self._caller_live(caller):
+            # the caller left (hung up, overflowed) while the phone rang: never connect
+            with contextlib.suppress(SwitchError, ValueError):
+                await self.switch.hangup(leg, "ORIGINATOR_CANCEL")
+            self._withdraw(extension, "caller gone")
+            self.kick()
+            return
+        for other_leg in list(caller.ringing.values()):  # ring-all: the others lost
+            with contextlib.suppress(SwitchError, ValueError):
+                await self.switch.hangup(other_leg, "LOSE_RACE")
+        self.board.take(caller, extension, leg)
+        self.agent_legs[leg] = caller
+        agents.answered(extension, caller.call_uuid)
+        if caller.callback_id is not None and self.connect_callback is not None:
+            await self.connect_callback(caller, extension, leg)
+            return
+        if self.waiting_room is not None:
+            await self.waiting_room.stop(caller)
+        try:
+            await self.switch.bridge_calls(caller.call_uuid, leg)
+        except (SwitchError, CallGone) as err:
+            _LOGGER.info("Could not connect %s to %s: %s", caller.call_uuid, extension, err)
+            with contextlib.suppress(SwitchError, ValueError):
+                await self.switch.hangup(leg, "NORMAL_CLEARING")
+            self.finish(caller)
+            return
+        self.bus.fire(
+            QueueAnswered(
+                call_uuid=caller.call_uuid,
+                queue=caller.queue,
+                agent=extension,
+                agent_uuid=leg,
+                waited=round((caller.answered_at or 0.0) - caller.entered_at, 3),
+            )
+        )
+
+    def _missed(self, caller: Caller, extension: str, cause: str) -> None:
+        queue = self.board.line(caller).config
+        fault = cause in NO_ANSWER_CAUSES
+        break_after = (queue.missed_calls_before_break or None) if fault else None
+        if cause in BUSY_CAUSES:
+            self.busy_until[extension] = self.board.clock.now() + self.settings.busy_retry
+            self.board.clock.call_later(self.settings.busy_retry + 0.01, self.kick)
+        if cause in WITHDRAWN_CAUSES:
+            self._withdraw(extension, f"offer withdrawn ({cause})")
+        else:
+            with contextlib.suppress(LookupError):
+                self.agents().missed(extension, caller.call_uuid, cause, break_after)
+        self.bus.fire(
+            QueueMissed(
+                call_uuid=caller.call_uuid, queue=caller.queue, agent=extension, cause=cause
+            )
+        )
+        if caller.state is CallerState.OFFERING:
+            if cause not in WITHDRAWN_CAUSES:
+                caller.missed_by.add(extension)
+            if not caller.ringing:
+                caller.state = CallerState.WAITING
+        self.kick()
+
+    def _withdraw(self, extension: str, reason: str) -> None:
+        """The offer ended through no fault of the operator: available again, place kept."""
+        with contextlib.suppress(LookupError, ValueError):
+            self.agents().release_stuck(extension, reason, by="routing")
+
+    # --- the end of a call -------------------------------------------------------------------
+
+    def cancel_offers(self, caller: Caller) -> None:
+        """Kill the operator legs still ringing for a caller who is gone."""
+        for leg in list(caller.ringing.values()):
+            self.spawn(self._kill(leg, "ORIGINATOR_CANCEL"))
+
+    async def _kill(self, leg: str, cause: str) -> None:
+        with contextlib.suppress(SwitchError, ValueError):
+            await self.switch.hangup(leg, cause)
+
+    def finish(self, caller: Caller) -> None:
+        """A connected call ended (either side hung up): free the operator, count the time."""
+        if caller.state is not CallerState.CONNECTED:
+            return
+        line = self.board.line(caller)
+        talked = self.board.clock.now() - (caller.answered_at or self.board.clock.now())
+        self.board.leave(caller)
+        if caller.agent_uuid is not None:
+            self.agent_legs.pop(caller.agent_uuid, None)
+            self.spawn(self._kill(caller.agent_uuid, "NORMAL_CLEARING"))
+        wrap_up = self._wrap_up(caller)
+        line.handle_times.add(talked + wrap_up)
+        if caller.agent is not None:
+            with contextlib.suppress(LookupError):
+                self.agents().call_ended(caller.agent, caller.call_uuid, wrap_up)
+        self.bus.fire(
+            QueueCompleted(
+                call_uuid=caller.call_uuid,
+                queue=caller.queue,
+                agent=caller.agent or "",
+                talked=round(talked, 3),
+            )
+        )
+        self.kick()
+
+    def _wrap_up(self, caller: Caller) -> float:
+        operator = self.board.model.operator(caller.agent or "")
+        if operator is not None and operator.wrap_up is not None:
+            return float(operator.wrap_up)
+        return float(self.board.line(caller).config.wrap_up)
+
+    def _caller_live(self, caller: Caller) -> bool:
+        if caller.callback_id is not None:
+            return True
+        channel = self.switch.tracker.channels.get(caller.call_uuid)
+        return channel is not None and channel.is_live
