@@ -128,3 +128,17 @@ def test_a_socket_without_fallback_is_reported(conf_dir: Path) -> None:
     problems = check_freeswitch_conf(conf_dir)
     assert (public, line) in {(p.file, p.line) for p in problems}
     assert any("dead air" in p.message for p in problems)
+
+
+def test_a_missing_user_is_found_when_the_domain_is_the_machine_address(tmp_path: Path) -> None:
+    conf_dir = render_freeswitch_conf(write_center(tmp_path / "c", CENTERS["one_operator"]()))
+    (conf_dir / "directory" / "default" / "1001.xml").unlink()
+    messages = [p.message for p in check_freeswitch_conf(conf_dir)]
+    assert "include 'default/*.xml' matches no file" in messages
+    assert [m for m in messages if "'1001'" in m]
+
+
+def test_a_root_file_that_includes_nothing_usable_is_reported_not_crashed(tmp_path: Path) -> None:
+    (tmp_path / "freeswitch.xml").write_text('<X-PRE-PROCESS cmd="include" data="none/*.xml"/>\n')
+    problems = check_freeswitch_conf(tmp_path)
+    assert problems and all(p.file == tmp_path / "freeswitch.xml" for p in problems)

@@ -22,6 +22,7 @@ REQUIRED_MODULES = ("mod_sofia", "mod_event_socket", "mod_dptools", "mod_dialpla
                     "mod_commands")
 APPLICATION_MODULES = {"socket": "mod_event_socket", "voicemail": "mod_voicemail"}
 STREAM_PREFIXES = ("tone_stream://", "silence_stream://", "local_stream://")
+_RUNTIME_VARIABLE = re.compile(r"(?<!\$)\$\{")
 
 
 @dataclass(frozen=True, order=True)
@@ -158,8 +159,8 @@ class _Checker:
 
     def check_user(self, node: Node, user: str, domain: str) -> None:
         resolved = self.resolve_domain(domain)
-        if "${" in resolved:
-            return  # decided at run time
+        if _RUNTIME_VARIABLE.search(resolved):
+            return  # decided at run time ($${builtin} stays comparable as written)
         if resolved not in self.users:
             self.report(node, f"domain {resolved!r} is not in the directory")
         elif user not in self.users[resolved]:
@@ -257,15 +258,16 @@ def check_freeswitch_conf(conf_dir: Path) -> list[ConfProblem]:
     if not root_file.exists():
         return [ConfProblem(root_file, 0, "freeswitch.xml is missing")]
     problems = check_files_well_formed(conf_dir)
+    if problems:
+        return sorted(set(problems))
     expanded = expand_config(conf_dir)
     problems += [ConfProblem(origin.file, origin.line, message)
                  for origin, message in expanded.problems]
-    if problems:
-        return sorted(set(problems))
     try:
         root = parse(expanded.text)
     except XmlSyntaxError as error:
         origin = expanded.origin_of(error.line)
-        return [ConfProblem(origin.file, origin.line, f"after preprocessing: {error}")]
+        problems.append(ConfProblem(origin.file, origin.line, f"after preprocessing: {error}"))
+        return sorted(set(problems))
     problems += _Checker(expanded, root).run()
     return sorted(set(problems))

@@ -43,6 +43,7 @@ class Origin:
 class ExpandedConfig:
     """The whole configuration as FreeSWITCH sees it after preprocessing."""
 
+    root: Path = Path("freeswitch.xml")
     lines: list[str] = field(default_factory=list)
     origins: list[Origin] = field(default_factory=list)
     variables: dict[str, str] = field(default_factory=dict)
@@ -56,6 +57,8 @@ class ExpandedConfig:
 
     def origin_of(self, line: int) -> Origin:
         """The origin of a 1-based line of :attr:`text`."""
+        if not self.origins:
+            return Origin(self.root, 1)
         index = min(max(line - 1, 0), len(self.origins) - 1)
         return self.origins[index]
 
@@ -128,8 +131,8 @@ def _preprocess(path: Path, result: ExpandedConfig, depth: int) -> None:
 
 def expand_config(conf_dir: Path, root: str = "freeswitch.xml") -> ExpandedConfig:
     """Preprocess ``conf_dir/root`` (and everything it includes) as FreeSWITCH would."""
-    result = ExpandedConfig()
-    _preprocess(Path(conf_dir) / root, result, 0)
+    result = ExpandedConfig(root=Path(conf_dir) / root)
+    _preprocess(result.root, result, 0)
     return result
 
 
