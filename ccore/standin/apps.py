@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import bridging
+from . import bridging, sip
 from .media import file_type, play_seconds
 from .recording import start_recording
 
@@ -54,6 +54,7 @@ async def play_file(channel: Channel, path: str, terminators: str = "") -> str:
         return "FILE NOT FOUND"
     if not channel.has_media:
         channel.pre_answer()
+    sip.ack(channel)
     kind = file_type(path)
     head = ([("Playback-File-Type", kind)] if kind else []) + [("Playback-File-Path", path)]
     channel.fire("PLAYBACK_START", PLAY_START, post=head)
@@ -156,7 +157,7 @@ async def collect_digits(channel: Channel, most: int, terminators: str, first_ms
         if digit in terminators:
             return digits, "success"
         digits += digit
-        channel.set_var("digits_dialed", (channel.get_var("digits_dialed") or "") + digit)
+        channel.digits_dialed += digit
         wait_ms = next_ms
     return digits, "success"
 

@@ -6,6 +6,7 @@ import asyncio
 import re
 from typing import TYPE_CHECKING
 
+from . import sip as sipvars
 from .profile import CallerProfile, sip_outbound_variables
 
 if TYPE_CHECKING:
@@ -121,9 +122,15 @@ def make_leg(
     ):
         leg.set_var(k, v)
     if originator is not None:
-        for k in (originator.get_var("export_vars") or "").split(","):
+        leg.set_var("switch_m_sdp", originator.get_var("switch_r_sdp"))
+        leg.set_var("call_uuid", originator.get_var("call_uuid") or originator.uuid)
+        exported = originator.get_var("export_vars")
+        leg.set_var("origination_caller_id_name", variables.get("origination_caller_id_name"))
+        for k in (exported or "").split(","):
             if k and originator.get_var(k) is not None:
                 leg.set_var(k, originator.get_var(k))
+        if exported:
+            leg.set_var("export_vars", exported)
     for k, v in variables.items():
         leg.set_var(k, v)
     leg.set_running("CS_INIT")
@@ -148,9 +155,13 @@ async def _ring(switch: StandinSwitch, leg: Channel, user: str, timeout: float,
         sip.calls.append(leg)
     await leg.wait(0.02)
     if busy:
-        leg.hangup("USER_BUSY")
+        leg.hangup("USER_BUSY", remote=True)
         return "USER_BUSY"
+    sipvars.ringing(leg)
     leg.ring()
+    if originator is not None and not originator.profile.times["Channel-Progress-Time"]:
+        originator.profile.times["Channel-Progress-Time"] = leg.profile.times[
+            "Channel-Progress-Time"]
 
     def cancelled() -> bool:
         return originator is not None and not originator.up
@@ -178,7 +189,7 @@ async def _ring(switch: StandinSwitch, leg: Channel, user: str, timeout: float,
 async def _talk_then_hangup(leg: Channel, seconds: float) -> None:
     await leg.wait(seconds, until=lambda: False)
     if leg.up and leg.redirect is None:
-        leg.hangup("NORMAL_CLEARING")
+        leg.hangup("NORMAL_CLEARING", remote=True)
 
 
 async def originate(
@@ -213,14 +224,15 @@ async def originate(
             legs.append((leg, switch.spawn(_ring(switch, leg, user, leg_timeout, originator))))
         winner = await _first_answer(legs, causes)
         if winner is not None:
-            _set_disposition(originator, "SUCCESS", [winner], causes)
+            if originator is not None:
+                sipvars.originated(originator, winner)
             return winner, "SUCCESS"
         if originator is not None and not originator.up:
             break
     cause = causes[-1] if causes else "NO_ROUTE_DESTINATION"
     if originator is not None and not originator.up:
         cause = "ORIGINATOR_CANCEL"
-    _set_disposition(originator, cause, [], causes)
+    _set_disposition(originator, cause, causes)
     return None, cause
 
 
@@ -240,19 +252,15 @@ async def _first_answer(legs: list[tuple[Channel, asyncio.Task[str]]],
     return None
 
 
-def _set_disposition(originator: Channel | None, cause: str, legs: list[Channel],
-                     causes: list[str]) -> None:
+def _set_disposition(originator: Channel | None, cause: str, causes: list[str]) -> None:
+    """The originator's variables after every leg failed."""
     if originator is None:
         return
     originator.set_var("originate_disposition", cause)
     originator.set_var("DIALSTATUS", DIALSTATUS.get(cause, cause))
     if causes:
         originator.set_var("originate_causes", "|".join(causes))
-    if legs:
-        originator.set_var("originated_legs", f"{legs[0].uuid};Outbound Call;"
-                                              f"{legs[0].profile.destination_number}")
-    else:
-        originator.set_var("originate_failed_cause", cause)
+    originator.set_var("originate_failed_cause", cause)
 
 
 async def bridge(a: Channel, b: Channel, *, hangup_other: bool = False) -> None:
@@ -268,14 +276,8 @@ async def bridge(a: Channel, b: Channel, *, hangup_other: bool = False) -> None:
     a.profile.callee_id_name = b.profile.callee_id_name or b.profile.caller_id_name
     a.profile.callee_id_number = b.profile.destination_number
     a.bridged_to, b.bridged_to = b, a
-    for x, y in ((a, b), (b, a)):
-        x.set_var("bridge_to", y.uuid)
-        x.set_var("last_bridge_to", y.uuid)
-        x.set_var("bridge_channel", y.name)
-        x.set_var("bridge_uuid", y.uuid)
-        x.set_var("signal_bond", y.uuid)
-    a.set_var("last_bridge_role", "originator")
-    b.set_var("last_bridge_role", "originatee")
+    sipvars.ack(a)
+    a.set_var("signal_bond", b.uuid)
     b.set_running("CS_EXCHANGE_MEDIA")
     pair = [("Bridge-A-Unique-ID", a.uuid), ("Bridge-B-Unique-ID", b.uuid)]
     a.fire("CHANNEL_BRIDGE", BRIDGE, pre=pair)
@@ -285,16 +287,16 @@ async def bridge(a: Channel, b: Channel, *, hangup_other: bool = False) -> None:
         return not b.up or (b.redirect is not None and not joining)
 
     await a.wait(None, until=b_left)
-    a.bridged_to = b.bridged_to = None
-    a.set_var("bridge_to", None)
-    b.set_var("bridge_to", None)
+    b_first = not b.up
     if not a.up or a.redirect is not None or hangup_other:
         b.hangup("NORMAL_CLEARING")
-    if not b.up:
-        cause = b.hangup_cause or "NORMAL_CLEARING"
-        a.set_var("bridge_hangup_cause", cause)
+    a.bridged_to = b.bridged_to = None
+    a.set_var("bridge_to", None)
+    cause = b.hangup_cause or "NORMAL_CLEARING"
+    a.set_var("bridge_hangup_cause", cause)
+    b.set_var("bridge_hangup_cause", a.hangup_cause or cause)
+    if b_first:
         a.set_var("last_bridge_hangup_cause", cause)
-        b.set_var("bridge_hangup_cause", a.hangup_cause or cause)
         after = (a.get_var("hangup_after_bridge") or "").lower() == "true"
         if a.up and (after or hangup_other):
             a.hangup("NORMAL_CLEARING")

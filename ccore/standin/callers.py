@@ -75,7 +75,7 @@ class SimCall:
         if self.channel.up:
             self.caller_hung_up = True
             self.channel.hangup("NORMAL_CLEARING" if self.channel.answered
-                                else "ORIGINATOR_CANCEL")
+                                else "ORIGINATOR_CANCEL", remote=True)
 
     def run_script(self, digits: DigitScript, patience: float | None,
                    talk_seconds: float | None) -> None:

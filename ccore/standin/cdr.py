@@ -10,10 +10,19 @@ from .profile import Q850
 if TYPE_CHECKING:
     from .channel import Channel
 
-_RTP_COUNTERS = (
-    "in_raw_bytes", "in_media_bytes", "in_packet_count", "in_media_packet_count",
-    "in_skip_packet_count", "in_jitter_packet_count", "in_dtmf_packet_count",
-    "in_cng_packet_count", "in_flush_packet_count", "in_largest_jb_size",
+_RTP_COUNTERS: tuple[tuple[str, str], ...] = (
+    *((name, "0") for name in (
+        "in_raw_bytes", "in_media_bytes", "in_packet_count", "in_media_packet_count",
+        "in_skip_packet_count", "in_jitter_packet_count", "in_dtmf_packet_count",
+        "in_cng_packet_count", "in_flush_packet_count", "in_largest_jb_size")),
+    ("in_jitter_min_variance", "0.00"), ("in_jitter_max_variance", "0.00"),
+    ("in_jitter_loss_rate", "0.00"), ("in_jitter_burst_rate", "0.00"),
+    ("in_mean_interval", "0.00"), ("in_flaw_total", "0"),
+    ("in_quality_percentage", "100.00"), ("in_mos", "4.50"),
+    *((name, "0") for name in (
+        "out_raw_bytes", "out_media_bytes", "out_packet_count", "out_media_packet_count",
+        "out_skip_packet_count", "out_dtmf_packet_count", "out_cng_packet_count",
+        "rtcp_packet_count", "rtcp_octet_count")),
 )  # fmt: skip
 
 
@@ -34,7 +43,7 @@ def cdr_variables(channel: Channel) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = [
         ("hangup_cause", cause),
         ("hangup_cause_q850", str(Q850.get(cause, 16))),
-        ("digits_dialed", channel.get_var("digits_dialed") or "none"),
+        ("digits_dialed", channel.digits_dialed or "none"),
         ("start_stamp", _stamp(created)),
         ("profile_start_stamp", _stamp(created)),
     ]
@@ -73,7 +82,5 @@ def cdr_variables(channel: Channel) -> list[tuple[str, str]]:
     for unit, div in (("sec", 1_000_000), ("msec", 1_000), ("usec", 1)):
         out += [(name(k, unit), str(max(0, v) // div)) for k, v in spans.items()]
     if channel.has_media:
-        out += [(f"rtp_audio_{k}", "0") for k in _RTP_COUNTERS]
-        out += [("rtp_audio_in_mos", "4.50"), ("rtp_audio_out_raw_bytes", "0"),
-                ("rtp_audio_out_packet_count", "0"), ("rtp_audio_rtcp_packet_count", "0")]
+        out += [(f"rtp_audio_{k}", v) for k, v in _RTP_COUNTERS]
     return out

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import uuid as uuidlib
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
+from . import sip
 from .hub import Origin
-from .profile import CALLSTATE_NUMBERS, SIP_STATUS, STATE_NUMBERS, CallerProfile, media_variables
+from .profile import CALLSTATE_NUMBERS, STATE_NUMBERS, CallerProfile, media_variables
 from .session import Session
 from .wire import Event
 
@@ -83,6 +83,8 @@ class Channel(Session):
         self._released.set()
         self.done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.task: asyncio.Task[None] | None = None
+        self.ack_pending = False
+        self.digits_dialed = ""
         self.phone: str | None = None
         self.destroyed = False
 
@@ -236,25 +238,26 @@ class Channel(Session):
         self.fire("CHANNEL_ANSWER", ("switch_channel.c", "switch_channel_perform_mark_answered",
                                      3846))
         self.set_callstate("ACTIVE")
-        if self.direction == "inbound" and self.profile.source == "mod_sofia":
-            self.set_var("sip_to_tag", uuidlib.uuid4().hex[:13])
-            self.set_var("sip_cseq", "1")
+        if self.direction == "inbound":
+            self.ack_pending = True
+        else:
+            sip.answered(self)
         return True
 
-    def hangup(self, cause: str = "NORMAL_CLEARING") -> bool:
-        """Hang the channel up: CHANNEL_HANGUP at once, the session loop then winds down."""
+    def hangup(self, cause: str = "NORMAL_CLEARING", *, remote: bool = False) -> bool:
+        """Hang the channel up: CHANNEL_HANGUP at once, the session loop then winds down.
+
+        ``remote``: the other end hung up (a BYE or CANCEL came in), not the switch.
+        """
         if not self.up:
             return False
         self.hangup_cause = cause
         self.state = "CS_HANGUP"
         self.answer_state = "hangup"
         self.profile.times["Channel-Hangup-Time"] = self.switch.clock.uepoch()
-        status = SIP_STATUS.get(cause)
-        if status and self.profile.source == "mod_sofia":
-            self.set_var("sip_term_status", status)
-            self.set_var("proto_specific_hangup_cause", f"sip:{status}")
-            self.set_var("sip_term_cause", str(_q850(cause)))
+        sip.before_hangup(self, cause, remote)
         self.fire("CHANNEL_HANGUP", ("switch_channel.c", "switch_channel_perform_hangup", 3445))
+        sip.after_hangup(self, remote)
         self._hungup.set()
         self._kick.set()
         if self.bridged_to is not None:
@@ -266,8 +269,3 @@ class Channel(Session):
     async def wait_hangup(self) -> None:
         """Wait until the channel hangs up."""
         await self._hungup.wait()
-
-def _q850(cause: str) -> int:
-    from .profile import Q850
-
-    return Q850.get(cause, 16)

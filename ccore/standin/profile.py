@@ -94,7 +94,7 @@ class CallerProfile:
 
 def sip_inbound_variables(
     uuid: str, session_id: int, caller: str, caller_name: str, dest: str, host: str,
-    port: int, call_id: str, stamp: int,
+    port: int, call_id: str, stamp: int, subject: str | None = None,
 ) -> list[tuple[str, str]]:
     """The variables mod_sofia sets on an incoming INVITE, in its order."""
     tag = f"{call_id.split('@')[0]}SIPpTag09"
@@ -122,6 +122,7 @@ def sip_inbound_variables(
         ("sip_contact_user", caller), ("sip_contact_port", str(port)),
         ("sip_contact_uri", f"{caller}@{host}:{port}"), ("sip_contact_host", host),
         ("rtp_use_codec_string", "OPUS,G722,PCMU,PCMA,H264,VP8"),
+        *([("sip_subject", subject)] if subject else []),
         ("sip_via_host", host), ("sip_via_port", str(port)), ("max_forwards", "70"),
         ("presence_id", f"{caller}@{host}"),
         ("switch_r_sdp", _sdp("user1", host, 17000)),
@@ -168,7 +169,11 @@ def sip_outbound_variables(
 
 def media_variables(session_id: int, *, inbound: bool) -> list[tuple[str, str]]:
     """The variables set when media is negotiated (answer or pre-answer)."""
-    out = [
+    out = [] if inbound else [
+        ("switch_r_sdp", _sdp("user1", "127.0.0.1", 16000 + session_id * 2)),
+        ("ep_codec_string", "CORE_PCM_MODULE.PCMU@8000h@20i@64000b"),
+    ]
+    out += [
         ("remote_video_media_flow", "inactive"), ("remote_text_media_flow", "inactive"),
         ("remote_audio_media_flow", "sendrecv"), ("audio_media_flow", "sendrecv"),
         ("rtp_audio_recv_pt", "0"), ("rtp_use_codec_name", "PCMU"),

@@ -135,6 +135,8 @@ class Session:
                 self.set_var("current_loop", str(n))
                 self.set_var("total_loops", str(loops))
                 await self.execute(app, arg or "", h.get("event-uuid"), h.get("event-uuid-name"))
+            self.set_var("current_loop", None)
+            self.set_var("total_loops", None)
         finally:
             if lock:
                 self.event_lock -= 1

@@ -249,7 +249,7 @@ class StandinSwitch:
         sip = self.directory.users.get(user)
         calls = [c for c in (sip.calls if sip else []) if c.up]
         for channel in calls:
-            channel.hangup("NORMAL_CLEARING")
+            channel.hangup("NORMAL_CLEARING", remote=True)
         return bool(calls)
 
     async def place_call(
@@ -262,13 +262,15 @@ class StandinSwitch:
         digits: DigitScript = (),
         patience: float | None = None,
         talk_seconds: float | None = None,
+        subject: str | None = None,
     ) -> SimCall:
         """A caller dials ``destination``: a new inbound SIP channel routed in ``context``.
 
         ``digits``: what the caller presses once answered, as strings (1 s apart) or
         ``(delay_seconds, digits)`` pairs. ``patience``: seconds the caller waits to be
         connected to someone (bridged) before hanging up. ``talk_seconds``: once bridged,
-        the caller hangs up after this long. Returns a ``SimCall``; ``await call`` gives
+        the caller hangs up after this long. ``subject``: the INVITE's Subject header
+        (``variable_sip_subject``). Returns a ``SimCall``; ``await call`` gives
         its ``CallOutcome``.
         """
         uuid = self.new_uuid()
@@ -284,7 +286,7 @@ class StandinSwitch:
         profile.times["Profile-Created-Time"] = profile.times["Channel-Created-Time"] = now
         call_id = f"{session_id}-{self.random.randrange(1000, 99999)}@127.0.0.1"
         variables = sip_inbound_variables(uuid, session_id, caller_number, name, destination,
-                                          "127.0.0.1", port, call_id, now)
+                                          "127.0.0.1", port, call_id, now, subject)
         channel = Channel(self, profile, variables, session_id=session_id)
         self.channels[uuid] = channel
         channel.set_running("CS_INIT")

@@ -101,18 +101,33 @@ class TrafficGenerator:
         self.report = TrafficReport()
         self._tasks: list[asyncio.Task[None]] = []
 
-    async def run(self, duration: float) -> TrafficReport:
-        """Simulate ``duration`` seconds of switch time; returns once every call has ended."""
+    async def run(self, duration: float, *, wait_for_calls: bool = True) -> TrafficReport:
+        """Simulate ``duration`` seconds of switch time: arrivals and operators' schedules.
+
+        With ``wait_for_calls`` it returns once every call placed has ended (and operators'
+        schedules have stopped); otherwise right after the last arrival, with operators still
+        working until ``stop``.
+        """
         for shift in self.shifts:
             self._tasks.append(asyncio.ensure_future(self._work(shift, duration)))
-        try:
-            await self._arrivals(duration)
-            self.report.outcomes = [await call.wait() for call in self.report.calls]
-        finally:
-            for task in self._tasks:
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._arrivals(duration)
+        if wait_for_calls:
+            await self.settle(timeout=None)
+            await self.stop()
         return self.report
+
+    async def settle(self, timeout: float | None) -> list[CallOutcome]:
+        """Wait (at most ``timeout`` real seconds) for the calls placed so far to end."""
+        calls = [call for call in self.report.calls if not call.ended]
+        if calls:
+            waiting = [asyncio.ensure_future(call.wait()) for call in calls]
+            _, pending = await asyncio.wait(waiting, timeout=timeout)
+            for task in pending:
+                task.cancel()
+        self.report.outcomes = [
+            await call.wait() for call in self.report.calls if call.ended
+        ]
+        return self.report.outcomes
 
     async def stop(self) -> None:
         """Stop operators' schedules early (callers already placed carry on)."""
