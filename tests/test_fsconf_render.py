@@ -296,3 +296,10 @@ def test_rendered_files_are_not_world_readable_and_setgid_survives(tmp_path: Pat
     render_freeswitch_conf(center)
     assert stat.S_IMODE(users_dir.stat().st_mode) == 0o2750
     assert stat.S_IMODE(conf_dir.stat().st_mode) == 0o750
+
+
+def test_a_center_with_nobody_and_no_number_still_renders_a_clean_configuration(
+        tmp_path: Path) -> None:
+    conf_dir = render_freeswitch_conf(write_center(tmp_path / "c", {"center": {"name": "New"}}))
+    assert check_freeswitch_conf(conf_dir) == []
+    assert not (conf_dir / "directory" / "default").exists()
