@@ -60,11 +60,11 @@ async def ccore_setup(center: Center, plugin: PluginContext) -> bool:
     board = AgentBoard(
         model.operators, center.bus.fire, clock=clock, timezone=model.center.timezone
     )
-    if center.db is not None:
-        rebuild(board, center.db, model.center.timezone)
+    restored = rebuild(board, center.db, model.center.timezone) if center.db else {}
     for user in center.calls.registrations:
         board.set_registered(user, True)
     reconciler = Reconciler(center, board, grace=config.reconcile_grace)
+    reconciler.restored.update(ext for ext, state in restored.items() if state in ON_A_CALL)
     board.on_registration_doubt = lambda extension: plugin.create_task(
         reconciler.run(f"{extension} not registered on the switch"), "registration-doubt"
     )

@@ -308,9 +308,9 @@ class AgentBoard:
         if seconds <= 0:
             self._change(agent, AgentState.AVAILABLE, reason, by, call_uuid=agent.call_uuid)
             return
-        until = self.clock.now() + seconds
-        agent.wrap_up_until = until
-        self._change(agent, AgentState.WRAP_UP, reason, by, call_uuid=agent.call_uuid)
+        now = self.clock.now()
+        agent.wrap_up_until = now + seconds
+        self._change(agent, AgentState.WRAP_UP, reason, by, call_uuid=agent.call_uuid, at=now)
         self._arm_wrap_up(agent, seconds)
 
     def _arm_wrap_up(self, agent: Agent, seconds: float) -> None:
@@ -343,8 +343,9 @@ class AgentBoard:
         *,
         call_uuid: str | None = None,
         keep_idle_since: bool = False,
+        at: float | None = None,
     ) -> None:
-        now = self.clock.now()
+        now = self.clock.now() if at is None else at
         old = agent.state
         if old is AgentState.WRAP_UP and state is not AgentState.WRAP_UP:
             self._cancel_wrap_up(agent.extension)

@@ -50,6 +50,7 @@ class Reconciler:
         self.repairs: list[Repair] = []
         self._lock = asyncio.Lock()
         self._registered_seen: dict[str, float] = {}
+        self.restored: set[str] = set()  # states from before a restart: judged without grace
 
     def registration_seen(self, extension: str) -> None:
         """Note when a phone's registration was last reported (fresh ones are not dropped)."""
@@ -95,8 +96,10 @@ class Reconciler:
         agent = self.board.agents.get(extension)
         if agent is None or agent.state not in ON_A_CALL:
             return None
-        if self.board.clock.now() - agent.state_since < self.grace:
+        fresh = self.board.clock.now() - agent.state_since < self.grace
+        if fresh and extension not in self.restored:
             return None  # just offered or answered: the switch may not have caught up
+        self.restored.discard(extension)
         call_uuid = agent.call_uuid
         state = agent.state
         if call_uuid and await self._call_exists(call_uuid) is not False:

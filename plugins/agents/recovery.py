@@ -90,7 +90,11 @@ def start_of_day(now: float, timezone: str) -> float:
 def rebuild(board: AgentBoard, storage: Storage, timezone: str) -> dict[str, AgentState]:
     """Restore every configured operator's state from storage; return what was restored."""
     latest = latest_states(storage)
-    counts = answered_since(storage, start_of_day(board.clock.now(), timezone))
+    now = board.clock.now()
+    counts = answered_since(storage, start_of_day(now, timezone))
+    # A sped-up clock (tests, the demo) may have run ahead of this one: shift the old
+    # timeline back so that its last change is now, keeping every duration.
+    shift = max([0.0, *(last.at - now for last in latest.values())])
     restored: dict[str, AgentState] = {}
     for extension, agent in board.agents.items():
         last = latest.get(extension)
@@ -99,10 +103,10 @@ def rebuild(board: AgentBoard, storage: Storage, timezone: str) -> dict[str, Age
         board.restore(
             extension,
             last.state,
-            since=last.at,
+            since=last.at - shift,
             reason=last.reason,
             call_uuid=last.call_uuid,
-            until=last.until,
+            until=last.until - shift if last.until is not None else None,
             calls_today=counts.get(extension, 0),
         )
         if last.state is AgentState.RINGING:
