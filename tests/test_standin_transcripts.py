@@ -50,8 +50,9 @@ def recorded(name: str) -> list[RawFrame | str]:
         buf += entry["data"].encode()
         while b"\n\n" in buf:
             head, rest = buf.split(b"\n\n", 1)
-            headers = [(k, v) for k, _, v in
-                       (x.partition(": ") for x in head.decode().split("\n") if x)]
+            headers = [
+                (k, v) for k, _, v in (x.partition(": ") for x in head.decode().split("\n") if x)
+            ]
             length = int(dict(headers).get("Content-Length", 0))
             if len(rest) < length:
                 break
@@ -97,23 +98,31 @@ def assert_same_channel_events(mine: list[RawFrame], real: list[RawFrame]) -> No
 
 async def drive_call_flow(fmt: str, tmp_path: Path) -> tuple[list[RawFrame | str], str]:
     """The scenario of call_flow_*.jsonl against a fresh stand-in."""
-    switch = StandinSwitch(PASSWORD, speed=20.0, dialplan=Dialplan.from_xml(PUBLIC),
-                           recordings_dir=tmp_path, users={"1001", "1002"})
+    switch = StandinSwitch(
+        PASSWORD,
+        speed=20.0,
+        dialplan=Dialplan.from_xml(PUBLIC),
+        recordings_dir=tmp_path,
+        users={"1001", "1002"},
+    )
     await switch.start()
     try:
         esl = await RawEsl.connect(switch.port)
         await esl.read_frame()
         await esl.command(f"auth {PASSWORD}")
-        names = ("CHANNEL_CREATE CHANNEL_PARK CHANNEL_ANSWER CHANNEL_EXECUTE "
-                 "CHANNEL_EXECUTE_COMPLETE CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_HANGUP "
-                 "CHANNEL_HANGUP_COMPLETE CHANNEL_DESTROY CHANNEL_PROGRESS CHANNEL_ORIGINATE "
-                 "CHANNEL_OUTGOING DTMF PLAYBACK_START PLAYBACK_STOP RECORD_START RECORD_STOP "
-                 "BACKGROUND_JOB CUSTOM sofia::register sofia::unregister sofia::expire")
+        names = (
+            "CHANNEL_CREATE CHANNEL_PARK CHANNEL_ANSWER CHANNEL_EXECUTE "
+            "CHANNEL_EXECUTE_COMPLETE CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_HANGUP "
+            "CHANNEL_HANGUP_COMPLETE CHANNEL_DESTROY CHANNEL_PROGRESS CHANNEL_ORIGINATE "
+            "CHANNEL_OUTGOING DTMF PLAYBACK_START PLAYBACK_STOP RECORD_START RECORD_STOP "
+            "BACKGROUND_JOB CUSTOM sofia::register sofia::unregister sofia::expire"
+        )
         await esl.command(f"event {fmt} {names}")
         switch.set_phone("1001", ring_seconds=1.0)
         await switch.register("1001")
-        call = await switch.place_call("5551234", "5000", caller_name="Test Caller",
-                                       digits=[(0.6, "1")], subject="e2e")
+        call = await switch.place_call(
+            "5551234", "5000", caller_name="Test Caller", digits=[(0.6, "1")], subject="e2e"
+        )
         await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
         uuid = call.uuid
         await esl.command(f"api uuid_answer {uuid}")
@@ -153,12 +162,74 @@ async def test_call_flow_matches_the_real_switch(fmt: str, tmp_path: Path) -> No
     agent = next(u for u in mine_channels if u != caller)
     assert_same_channel_events(mine_channels[caller], real_channels[0])
     assert_same_channel_events(mine_channels[agent], real_channels[1])
-    register = [f for f in mine if isinstance(f, RawFrame) and f.is_event
-                and f.event().get("Event-Subclass") == "sofia::register"]
-    real_register = [f for f in real if isinstance(f, RawFrame) and f.is_event
-                     and f.event().get("Event-Subclass") == "sofia::register"]
+    register = [
+        f
+        for f in mine
+        if isinstance(f, RawFrame)
+        and f.is_event
+        and f.event().get("Event-Subclass") == "sofia::register"
+    ]
+    real_register = [
+        f
+        for f in real
+        if isinstance(f, RawFrame)
+        and f.is_event
+        and f.event().get("Event-Subclass") == "sofia::register"
+    ]
     assert set(fixed_headers(register[0])) <= set(fixed_headers(real_register[0]))
     job = [f for f in mine if isinstance(f, RawFrame) and f.is_event][-1]
     assert fixed_headers(job) == fixed_headers(
-        [f for f in real if isinstance(f, RawFrame) and f.is_event][-1])
+        [f for f in real if isinstance(f, RawFrame) and f.is_event][-1]
+    )
     assert job.event_body() == "-ERR USER_NOT_REGISTERED\n"
+
+
+async def drive_record_and_eavesdrop(tmp_path: Path) -> tuple[list[RawFrame | str], str]:
+    """The scenario of record_pause_and_eavesdrop.jsonl, with the recorded commands."""
+    sent = [f for f in recorded("record_pause_and_eavesdrop.jsonl") if isinstance(f, str)]
+    real_uuid = UUID.search(sent[2]).group(0)  # type: ignore[union-attr]
+    switch = StandinSwitch(
+        PASSWORD,
+        speed=20.0,
+        dialplan=Dialplan.from_xml(PUBLIC),
+        recordings_dir=tmp_path,
+        users={"1001", "1002"},
+    )
+    await switch.start()
+    try:
+        esl = await RawEsl.connect(switch.port)
+        await esl.read_frame()
+        await esl.command(sent[0].strip())
+        await esl.command(sent[1].strip())
+        switch.set_phone("1002", ring_seconds=0.2)
+        await switch.register("1002")
+        call = await switch.place_call("5551234", "5000", caller_name="Test Caller", subject="e2e")
+        await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
+        for text in sent[2:-1]:
+            text = (
+                text.strip().replace(real_uuid, call.uuid).replace("/srv/recs/cc1", str(tmp_path))
+            )
+            await esl.command(text)
+            if text.startswith("bgapi"):
+                await esl.wait_event(lambda e: e.get("Application") == "eavesdrop")
+        await switch.clock.sleep(1.0)
+        await call.hangup()
+        await call
+        await asyncio.sleep(0.2)
+        await esl.command("exit")
+        while await esl.read_frame() is not None:
+            pass
+        return list(esl.frames), call.uuid
+    finally:
+        await switch.stop()
+
+
+async def test_record_pause_and_eavesdrop_match_the_real_switch(tmp_path: Path) -> None:
+    real = recorded("record_pause_and_eavesdrop.jsonl")
+    mine, caller = await drive_record_and_eavesdrop(tmp_path)
+    assert replies(mine) == replies(real)
+    real_channels = list(by_channel(real).values())
+    mine_channels = by_channel(mine)
+    supervisor = next(u for u in mine_channels if u != caller)
+    assert_same_channel_events(mine_channels[caller], real_channels[0])
+    assert_same_channel_events(mine_channels[supervisor], real_channels[1])

@@ -312,7 +312,13 @@ async def eavesdrop(channel: Channel, data: str) -> str | None:
     if target is None:
         return None
     channel.answer()
-    await channel.wait(None, until=lambda: not target.up)
+    target.watchers.add(channel)
+    try:
+        await channel.wait(None, until=lambda: not target.up)
+    finally:
+        target.watchers.discard(channel)
+    channel.set_var("last_sent_callee_id_name", target.profile.caller_id_name)
+    channel.set_var("last_sent_callee_id_number", target.profile.caller_id_number)
     return None
 
 

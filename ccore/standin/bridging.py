@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from . import sip as sipvars
-from .profile import CallerProfile, sip_outbound_variables
+from .profile import CallerProfile, sip_originate_variables, sip_outbound_variables
 
 if TYPE_CHECKING:
     from .channel import Channel
@@ -101,11 +101,14 @@ def make_leg(
     session_id = switch.next_session_id()
     channel_name = (f"sofia/internal/{name}@{domain}:{port}" if not external
                     else f"sofia/gateway/{name}")
+    api_leg = originator is None
     profile = CallerProfile(
-        direction="outbound", username=cid_number, caller_id_name=cid_name,
-        caller_id_number=cid_number, destination_number=name, uuid=leg_uuid,
-        channel_name=channel_name, context="default", callee_id_name="Outbound Call",
-        callee_id_number=name,
+        direction="outbound", username=None if api_leg else cid_number,
+        caller_id_name=cid_name, caller_id_number=cid_number, destination_number=name,
+        uuid=leg_uuid, channel_name=channel_name, context="default",
+        callee_id_name="Outbound Call", callee_id_number=name,
+        dialplan=None if api_leg else "XML", network_addr=None if api_leg else "127.0.0.1",
+        source="src/switch_ivr_originate.c" if api_leg else "mod_sofia",
     )
     profile.times["Profile-Created-Time"] = profile.times["Channel-Created-Time"] = (
         switch.clock.uepoch()
@@ -117,9 +120,11 @@ def make_leg(
         leg.other, leg.other_type = originator, "originator"
         leg.running, leg.state = "CS_NONE", "CS_INIT"
         leg.fire("CHANNEL_OUTGOING", OUTGOING)
-    for k, v in sip_outbound_variables(
-        leg_uuid, session_id, name, domain, port, originator.uuid if originator else None
-    ):
+    if api_leg:
+        base = sip_originate_variables(leg_uuid, session_id, name, domain, port, variables)
+    else:
+        base = sip_outbound_variables(leg_uuid, session_id, name, domain, port, originator.uuid)
+    for k, v in base:
         leg.set_var(k, v)
     if originator is not None:
         leg.set_var("switch_m_sdp", originator.get_var("switch_r_sdp"))
@@ -176,6 +181,8 @@ async def _ring(switch: StandinSwitch, leg: Channel, user: str, timeout: float,
     if not behaviour.answers or behaviour.ring_seconds >= timeout:
         leg.hangup("NO_ANSWER")
         return "NO_ANSWER"
+    if leg.profile.network_addr is None:
+        leg.profile.network_addr = "127.0.0.1"  # the 200 OK's source
     leg.answer()
     if originator is not None:
         originator.profile.callee_id_name = "Outbound Call"

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import sip
 from .hub import Origin
-from .profile import CALLSTATE_NUMBERS, STATE_NUMBERS, CallerProfile, media_variables
+from .profile import (
+    CALLSTATE_NUMBERS,
+    STATE_NUMBERS,
+    CallerProfile,
+    media_variables,
+    sip_answer_variables,
+)
 from .session import Session
 from .wire import Event
 
@@ -84,6 +90,8 @@ class Channel(Session):
         self.done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.task: asyncio.Task[None] | None = None
         self.ack_pending = False
+        self.hangup_remote = False
+        self.watchers: set[Channel] = set()
         self.digits_dialed = ""
         self.phone: str | None = None
         self.destroyed = False
@@ -233,6 +241,9 @@ class Channel(Session):
         if self.direction == "inbound":
             self.pre_answer()
         self._media()
+        if self.direction == "inbound":
+            for k, v in sip_answer_variables(self.session_id):
+                self.set_var(k, v)
         self.profile.times["Channel-Answered-Time"] = self.switch.clock.uepoch()
         self.answer_state = "answered"
         self.fire("CHANNEL_ANSWER", ("switch_channel.c", "switch_channel_perform_mark_answered",
@@ -240,9 +251,15 @@ class Channel(Session):
         self.set_callstate("ACTIVE")
         if self.direction == "inbound":
             self.ack_pending = True
+            self.switch.spawn(self._ack_later())
         else:
             sip.answered(self)
         return True
+
+    async def _ack_later(self) -> None:
+        """The caller's ACK arrives a moment after our 200 OK."""
+        await self.switch.clock.sleep(sip.ACK_DELAY)
+        sip.ack(self)
 
     def hangup(self, cause: str = "NORMAL_CLEARING", *, remote: bool = False) -> bool:
         """Hang the channel up: CHANNEL_HANGUP at once, the session loop then winds down.
@@ -264,6 +281,8 @@ class Channel(Session):
             self.bridged_to.kick()
         if self.other is not None:
             self.other.kick()
+        for watcher in list(self.watchers):
+            watcher.kick()
         return True
 
     async def wait_hangup(self) -> None:

@@ -35,15 +35,15 @@ class CallerProfile:
     """``switch_caller_profile_t``: who calls whom, and the channel's time stamps (µs)."""
 
     direction: str
-    username: str
+    username: str | None
     caller_id_name: str
     caller_id_number: str
     destination_number: str
     uuid: str
     channel_name: str
     context: str = "default"
-    dialplan: str = "XML"
-    network_addr: str = "127.0.0.1"
+    dialplan: str | None = "XML"
+    network_addr: str | None = "127.0.0.1"
     source: str = "mod_sofia"
     callee_id_name: str | None = None
     callee_id_number: str | None = None
@@ -59,7 +59,7 @@ class CallerProfile:
 
     def headers(self, prefix: str, *, with_index: bool = True) -> list[tuple[str, str]]:
         """The profile as ``switch_caller_profile_event_set_data`` writes it."""
-        out = [
+        out: list[tuple[str, str | None]] = [
             ("Direction", self.direction),
             ("Logical-Direction", self.direction),
             ("Username", self.username),
@@ -89,7 +89,7 @@ class CallerProfile:
             ("Privacy-Hide-Name", "false"),
             ("Privacy-Hide-Number", "false"),
         ]
-        return [(f"{prefix}-{k}", v) for k, v in out]
+        return [(f"{prefix}-{k}", v) for k, v in out if v is not None]
 
 
 def sip_inbound_variables(
@@ -167,6 +167,32 @@ def sip_outbound_variables(
     return out
 
 
+def sip_originate_variables(
+    uuid: str, session_id: int, user: str, domain: str, port: int, extra: dict[str, str],
+) -> list[tuple[str, str]]:
+    """The variables of a leg the ``originate`` api places to a registered user."""
+    return [
+        ("direction", "outbound"), ("is_outbound", "true"), ("uuid", uuid),
+        ("call_uuid", uuid), ("session_id", str(session_id)),
+        ("sip_local_network_addr", "127.0.0.1"), ("sip_profile_name", "internal"),
+        ("video_media_flow", "disabled"), ("text_media_flow", "disabled"),
+        ("channel_name", f"sofia/internal/{user}@{domain}:{port}"),
+        ("sip_destination_url", f"sip:{user}@{domain}:{port}"), *extra.items(),
+        ("dialed_user", user), ("dialed_domain", domain), ("sip_invite_domain", domain),
+        ("presence_id", f"{user}@{domain}"), ("originate_early_media", "true"),
+        ("originate_endpoint", "sofia"),
+        ("rtp_use_codec_string", "OPUS,G722,PCMU,PCMA,H264,VP8"),
+        ("local_media_ip", "127.0.0.1"), ("local_media_port", str(20000 + session_id * 2)),
+        ("advertised_media_ip", "127.0.0.1"), ("audio_media_flow", "sendrecv"),
+        ("rtp_local_sdp_str", _sdp("FreeSWITCH", "127.0.0.1", 20000 + session_id * 2)),
+        ("sip_outgoing_contact_uri", "<sip:mod_sofia@127.0.0.1:5060>"),
+        ("sip_req_uri", f"{user}@{domain}:{port}"), ("sip_to_host", f"{domain}:{port}"),
+        ("sip_from_host", domain), ("sofia_profile_name", "internal"),
+        ("recovery_profile_name", "internal"),
+        ("sofia_profile_url", "sip:mod_sofia@127.0.0.1:5060"),
+    ]  # fmt: skip
+
+
 def media_variables(session_id: int, *, inbound: bool) -> list[tuple[str, str]]:
     """The variables set when media is negotiated (answer or pre-answer)."""
     out = [] if inbound else [
@@ -193,10 +219,13 @@ def media_variables(session_id: int, *, inbound: bool) -> list[tuple[str, str]]:
         ("rtp_2833_recv_payload", "101"), ("remote_media_ip", "127.0.0.1"),
         ("remote_media_port", str(16000 + session_id * 2)),
     ]  # fmt: skip
-    if inbound:
-        out += [("rtp_local_sdp_str", _sdp("FreeSWITCH", "127.0.0.1", 20000 + session_id * 2)),
-                ("endpoint_disposition", "ANSWER")]  # fmt: skip
     return out
+
+
+def sip_answer_variables(session_id: int) -> list[tuple[str, str]]:
+    """What an inbound SIP leg gets when its 200 OK goes out: our SDP and the disposition."""
+    return [("rtp_local_sdp_str", _sdp("FreeSWITCH", "127.0.0.1", 20000 + session_id * 2)),
+            ("endpoint_disposition", "ANSWER")]
 
 
 def _sdp(owner: str, host: str, port: int) -> str:

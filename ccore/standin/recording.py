@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import sip
 from .media import write_wav
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def start_recording(channel: Channel, path: str, limit: float | None = None) -> 
         return False
     if not os.access(Path(path).parent, os.W_OK):
         return False
+    sip.ack(channel)
     recording = Recording(channel, path, limit)
     channel.recordings[path] = recording
     channel.fire("RECORD_START", START, post=[("Record-File-Path", path)])

@@ -10,6 +10,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from . import sip
 from .cdr import cdr_variables
 from .hub import Origin
 
@@ -237,6 +238,7 @@ class Session:
         self.destroyed = True
         self.hangup(self.hangup_cause or "NORMAL_CLEARING")
         self.set_running("CS_HANGUP", "CS_HANGUP")
+        sip.hangup_state(self)  # type: ignore[arg-type]
         for recording in list(self.recordings.values()):
             recording.stop(self)
         self.set_callstate("HANGUP")

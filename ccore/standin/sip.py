@@ -9,6 +9,9 @@ from .profile import Q850, SIP_STATUS
 if TYPE_CHECKING:
     from .channel import Channel
 
+ACK_DELAY = 0.2
+"""Simulated seconds between our 200 OK and the caller's ACK (unless something needs it)."""
+
 # Directory parameters of a stock user (directory/default/1001.xml), applied to its legs.
 USER_VARIABLES = (
     ("record_stereo", "true"), ("default_gateway", "example.com"), ("default_areacode", "918"),
@@ -17,8 +20,8 @@ USER_VARIABLES = (
 
 
 def is_sip(channel: Channel) -> bool:
-    """Whether the channel is a mod_sofia leg."""
-    return channel.profile.source == "mod_sofia"
+    """Whether the channel is a mod_sofia leg (also one the originate api placed)."""
+    return channel.profile.source in ("mod_sofia", "src/switch_ivr_originate.c")
 
 
 def ack(channel: Channel) -> None:
@@ -69,6 +72,10 @@ def answered(leg: Channel) -> None:
             ("outbound_caller_id_number", "0000000000"), ("callgroup", "techsupport"),
         ):  # fmt: skip
             leg.set_var(k, v)
+    if leg.other is None:
+        leg.set_var("pre_transfer_caller_id_name", leg.profile.caller_id_name)
+        leg.set_var("pre_transfer_caller_id_number", leg.profile.caller_id_number)
+        leg.set_var("channel_cid_flipped", "true")
 
 
 def originated(a: Channel, b: Channel) -> None:
@@ -108,7 +115,7 @@ def before_hangup(channel: Channel, cause: str, remote: bool) -> None:
         channel.set_var("sip_term_status", status)
         channel.set_var("proto_specific_hangup_cause", f"sip:{status}")
         channel.set_var("sip_term_cause", str(Q850.get(cause, 16)))
-    elif not remote and channel.answered:
+    elif not remote and peer is not None and channel.direction == "outbound":
         channel.set_var("sip_hangup_phrase", "OK")
     if peer is not None and channel.other_type == "originatee":
         channel.set_var("last_bridge_role", "originator")
@@ -119,6 +126,13 @@ def before_hangup(channel: Channel, cause: str, remote: bool) -> None:
 
 
 def after_hangup(channel: Channel, remote: bool) -> None:
-    """Variables set once CHANNEL_HANGUP went out (the BYE exchange)."""
-    if is_sip(channel) and channel.answered:
-        channel.set_var("sip_hangup_disposition", "recv_bye" if remote else "send_bye")
+    """Variables set once CHANNEL_HANGUP went out: a BYE that came in."""
+    channel.hangup_remote = remote
+    if is_sip(channel) and channel.answered and remote:
+        channel.set_var("sip_hangup_disposition", "recv_bye")
+
+
+def hangup_state(channel: Channel) -> None:
+    """The channel entered CS_HANGUP: mod_sofia sends its BYE if the hangup was ours."""
+    if is_sip(channel) and channel.answered and not channel.hangup_remote:
+        channel.set_var("sip_hangup_disposition", "send_bye")
