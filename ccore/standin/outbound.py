@@ -39,6 +39,7 @@ async def run_socket(channel: Channel, data: str) -> None:
         return
     async_mode = "async" in tokens[1:]
     full = "full" in tokens[1:]
+    channel.set_var("current_application", "socket")
     for target in tokens[0].split("|"):
         host, port = _split_host(target)
         channel.set_var("socket_host", host)

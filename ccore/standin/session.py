@@ -191,6 +191,7 @@ class Session:
             while self.up:
                 if mode == "route":
                     self.set_running("CS_ROUTING")
+                    self.set_var("call_uuid", self.get_var("call_uuid") or self.uuid)
                     extension = self.switch.dialplan.hunt(self)
                     if extension is None:
                         self.hangup("NO_ROUTE_DESTINATION")
