@@ -216,3 +216,12 @@ async def test_every_change_carries_a_timestamp_reason_and_author() -> None:
     assert event.name == "agent.state_changed"
     assert (event.reason, event.by) == ("login", "phone")
     assert event.at == pytest.approx(board.agents["1001"].state_since)
+
+
+async def test_an_offer_withdrawn_for_another_call_leaves_the_operator_alone() -> None:
+    board, _ = make_board()
+    ready(board, "1001")
+    board.offer("1001", "call-2")
+    assert board.release_stuck("1001", "lost race", by="routing", call_uuid="call-1") == "ringing"
+    assert board.release_stuck("1001", "lost race", by="routing", call_uuid="call-2") == "available"
+    assert board.agents["1001"].missed_in_row == 0

@@ -8,10 +8,12 @@ from ccore_plugins.agents.feature_codes import (
     FeatureRequest,
     apply_feature,
     feature_for,
+    operator_of,
     parse_route,
 )
 
 from ccore.config_schema import FeatureCodes, Operator
+from ccore.model import Channel
 
 CODES = FeatureCodes()  # *21 login, *22 break, *23 back, *24 logout, *25 wrap-up done
 REASONS = {"1": "Break", "2": "Lunch"}
@@ -82,3 +84,12 @@ async def test_unknown_reason_unknown_operator_and_impossible_changes_are_refuse
     done = apply_feature(board, "1001", FeatureRequest("wrap_up_done"), REASONS)
     assert not done.ok and "not in wrap-up" in done.message
     assert board.agents["1001"].state is AgentState.LOGGED_OUT
+
+
+def test_the_phones_sip_login_names_the_operator_rather_than_its_caller_id() -> None:
+    spoofed = Channel("c-1", "inbound", caller_number="1002", destination="*21",
+                      variables={"sip_auth_username": "1001"})
+    assert operator_of(spoofed) == "1001"
+    plain = Channel("c-2", "inbound", caller_number="1002", destination="*21")
+    assert operator_of(plain) == "1002"
+    assert operator_of(None) == ""

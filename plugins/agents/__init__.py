@@ -18,7 +18,7 @@ from ccore.hookspecs import hookimpl
 from .board import ON_A_CALL, Agent, AgentBoard, AgentState
 from .clock import AgentClock
 from .events import AgentRepaired, AgentStateChanged
-from .feature_codes import feature_for, handle_feature_call, parse_route
+from .feature_codes import AUTH_USER_VARIABLE, feature_for, handle_feature_call, parse_route
 from .reconciler import Reconciler
 from .recovery import rebuild
 
@@ -102,6 +102,12 @@ async def ccore_setup(center: Center, plugin: PluginContext) -> bool:
     plugin.listen(CallEnded.name, on_call_ended)
     plugin.create_task(reconciler.every(config.reconcile_every), "reconciler")
     return True
+
+
+@hookimpl
+def ccore_channel_variables() -> list[str]:
+    """Keep the SIP user a phone authenticated as: feature codes trust it over caller ID."""
+    return [AUTH_USER_VARIABLE]
 
 
 @hookimpl

@@ -243,14 +243,23 @@ class AgentBoard:
     # --- the reconciler and recovery ---------------------------------------------------------
 
     def release_stuck(
-        self, extension: str, reason: str, by: str = "reconciler", wrap_up_seconds: float = 0
+        self,
+        extension: str,
+        reason: str,
+        by: str = "reconciler",
+        wrap_up_seconds: float = 0,
+        *,
+        call_uuid: str | None = None,
     ) -> AgentState:
         """Free an operator stuck ringing or on a call the switch no longer has.
 
-        Ringing becomes available (keeping their place); on a call goes through wrap-up (the
-        operator's own time, else ``wrap_up_seconds``). Returns the state they are in now.
+        Ringing becomes available (keeping their place, no miss counted); on a call goes
+        through wrap-up (the operator's own time, else ``wrap_up_seconds``). With
+        ``call_uuid``, only when the operator is on that call. Returns their state now.
         """
         agent = self.agent(extension)
+        if call_uuid is not None and agent.call_uuid != call_uuid:
+            return agent.state
         if agent.state is AgentState.RINGING:
             self._change(
                 agent, AgentState.AVAILABLE, reason, by,

@@ -21,11 +21,13 @@ from .board import AgentBoard, AgentState
 
 if TYPE_CHECKING:
     from ccore.core import Center
+    from ccore.model import Channel
 
 _LOGGER = logging.getLogger(__name__)
 
 ROUTE_KIND = "feature"
 ACTIONS = ("login", "logout", "break", "back", "wrap_up_done")
+AUTH_USER_VARIABLE = "sip_auth_username"  # who the phone authenticated as (kept by the model)
 CONFIRM_TONE = "tone_stream://%(200,0,800)"
 REFUSE_TONE = "tone_stream://%(150,100,400);%(150,0,300)"
 
@@ -66,6 +68,16 @@ def feature_for(destination: str, codes: FeatureCodes) -> FeatureRequest | None:
         elif destination == code:
             return FeatureRequest(action)
     return None
+
+
+def operator_of(channel: Channel | None) -> str:
+    """The extension a feature call comes from: the phone's SIP login, else its caller ID.
+
+    The authenticated user cannot be spoofed by a phone the way its caller ID can.
+    """
+    if channel is None:
+        return ""
+    return channel.variables.get(AUTH_USER_VARIABLE) or channel.caller_number
 
 
 def parse_route(route: str) -> FeatureRequest | None:
@@ -124,8 +136,7 @@ async def handle_feature_call(
     Returns the outcome, or None when the caller hung up before the call was answered (then
     nothing is changed).
     """
-    channel = center.calls.channels.get(call_uuid)
-    extension = channel.caller_number if channel is not None else ""
+    extension = operator_of(center.calls.channels.get(call_uuid))
     try:
         await center.switch.answer(call_uuid)
     except (CallGone, SwitchError) as err:
