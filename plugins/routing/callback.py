@@ -332,9 +332,10 @@ class CallbackDialer:
             self.distributor.agent_legs[customer] = caller
             self._complete(caller, row, "answered", extension, leave=False)
             return
-        with contextlib.suppress(SwitchError, ValueError):
-            await self.switch.hangup(customer, "NORMAL_CLEARING")
-            await self.switch.hangup(agent_leg, "NORMAL_CLEARING")
+        self.distributor.agent_legs.pop(agent_leg, None)  # its hangup must not end the callback
+        for leg in (customer, agent_leg):
+            with contextlib.suppress(SwitchError, ValueError):
+                await self.switch.hangup(leg, "NORMAL_CLEARING")
         self._back_in_line(caller, extension, agent_leg)
         now = self.board.clock.now()
         if row.attempts > self.board.line(caller).config.callback.retries:
