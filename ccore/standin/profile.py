@@ -195,7 +195,7 @@ def sip_originate_variables(
 
 def media_variables(session_id: int, *, inbound: bool) -> list[tuple[str, str]]:
     """The variables set when media is negotiated (answer or pre-answer)."""
-    out = [] if inbound else [
+    out = [("rtp_use_codec_string", "OPUS,G722,PCMU,PCMA,H264,VP8")] if inbound else [
         ("switch_r_sdp", _sdp("user1", "127.0.0.1", 16000 + session_id * 2)),
         ("ep_codec_string", "CORE_PCM_MODULE.PCMU@8000h@20i@64000b"),
     ]

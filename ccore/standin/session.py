@@ -170,6 +170,7 @@ class Session:
             response = await func(self, data)
         finally:
             self.app_stack.pop()
+        self.set_var("current_application", app)
         done = [*tail[:-1], ("Application-Response", response or "_none_"), tail[-1]]
         self.fire("CHANNEL_EXECUTE_COMPLETE", EXEC_DONE, post=done)
         return response or "_none_"

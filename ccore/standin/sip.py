@@ -28,8 +28,14 @@ def ack(channel: Channel) -> None:
     """The ACK of our 200 OK arrived: its To tag and CSeq (inbound legs)."""
     if channel.ack_pending and is_sip(channel):
         channel.ack_pending = False
-        channel.set_var("sip_to_tag", channel.switch.new_uuid().replace("-", "")[:13])
-        channel.set_var("sip_cseq", "1")
+        to_tag = channel.switch.new_uuid().replace("-", "")[:13]
+        channel.set_var("sip_to_tag", to_tag)
+        for name in ("sip_from_tag", "sip_cseq", "sip_call_id", "sip_full_via",
+                     "sip_from_display", "sip_full_from", "sip_full_to"):
+            value = "1" if name == "sip_cseq" else channel.get_var(name)
+            if name == "sip_full_to" and value and ";tag=" not in value:
+                value = f"{value};tag={to_tag}"
+            channel.set_var(name, value)
 
 
 def ringing(leg: Channel) -> None:
