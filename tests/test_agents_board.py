@@ -225,3 +225,16 @@ async def test_an_offer_withdrawn_for_another_call_leaves_the_operator_alone() -
     assert board.release_stuck("1001", "lost race", by="routing", call_uuid="call-1") == "ringing"
     assert board.release_stuck("1001", "lost race", by="routing", call_uuid="call-2") == "available"
     assert board.agents["1001"].missed_in_row == 0
+
+
+async def test_calls_today_starts_at_zero_on_a_new_day() -> None:
+    board, _ = make_board()
+    ready(board, "1001")
+    board.offer("1001", "call-1")
+    board.answered("1001", "call-1")
+    agent = board.agents["1001"]
+    assert agent.calls_today == 1
+    assert agent.counted_day is not None
+    agent.counted_day = agent.counted_day.replace(year=2000)  # the count is from another day
+    board.roll_over_day()
+    assert agent.calls_today == 0

@@ -15,6 +15,7 @@ from ccore_plugins.agents import AgentBoard, AgentState
 from ccore_plugins.agents.feature_codes import CONFIRM_TONE, REFUSE_TONE
 from center_fixtures import CenterHarness, MakeHarness
 
+from ccore.model import Registration
 from ccore.standin.callers import CallOutcome
 
 CENTER = """
@@ -29,6 +30,10 @@ name = "Alice"
 extension = "1002"
 name = "Bob"
 wrap_up = 2
+
+[[operators]]
+extension = "1003"
+name = "Carol"
 
 [break_reasons]
 1 = "Break"
@@ -242,7 +247,10 @@ async def test_reconciler_repairs_a_planted_stuck_state_on_reconnect(
     ghost = "0b5e7a4e-1111-4222-8333-444455556666"  # a call the switch never had
     assert board.offer("1001", ghost)
     board.answered("1001", ghost)
-    board.set_registered("1002", True)  # and a phone the switch has no registration for
+    # and phones the switch has no registration for: one only on the board, one in the core
+    board.set_registered("1002", True)
+    harness.center.calls.registrations["1003"] = Registration(user="1003")
+    board.set_registered("1003", True)
     caplog.set_level(logging.WARNING, logger="ccore_plugins.agents")
     mark = await settled(harness)
     for listener in list(harness.switch.listeners):  # the link drops; the center reconnects
@@ -256,7 +264,11 @@ async def test_reconciler_repairs_a_planted_stuck_state_on_reconnect(
     assert {(e.agent, e.repair) for e in repairs} == {
         ("1001", "available"),
         ("1002", "unregistered"),
+        ("1003", "unregistered"),
     }
+    assert "1003" not in harness.center.calls.registrations
+    gone = await harness.next_event("agent.unregistered", lambda e: e.user == "1003", after=mark)
+    assert gone.reason == "gone from the switch"
     assert (
         f"Reconciler repaired operator 1001: on_call with a call the switch no longer has ({ghost})"
         in caplog.text

@@ -127,6 +127,13 @@ class AgentBoard:
         """Today's date in the center's time zone (calls_today counts this day)."""
         return datetime.fromtimestamp(self.clock.now(), self._zone).date()
 
+    def roll_over_day(self) -> None:
+        """At a new day (center's time zone), start every operator's calls_today at 0."""
+        today = self.today()
+        for agent in self.agents.values():
+            if agent.counted_day != today:
+                agent.counted_day, agent.calls_today = today, 0
+
     # --- what routing does -------------------------------------------------------------------
 
     def offer(self, extension: str, call_uuid: str) -> bool:
@@ -143,9 +150,7 @@ class AgentBoard:
         agent = self.agent(extension)
         if not self._is_on(agent, AgentState.RINGING, call_uuid, "answered"):
             return
-        today = self.today()
-        if agent.counted_day != today:
-            agent.counted_day, agent.calls_today = today, 0
+        self.roll_over_day()
         agent.calls_today += 1
         agent.missed_in_row = 0
         self._change(agent, AgentState.ON_CALL, "answered", "routing", call_uuid=call_uuid)

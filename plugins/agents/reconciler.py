@@ -85,6 +85,7 @@ class Reconciler:
         """Run forever, every ``seconds`` of operator time (a plugin task)."""
         while True:
             await self.board.clock.sleep(seconds)
+            self.board.roll_over_day()
             try:
                 await self.run("periodic")
             except Exception:
