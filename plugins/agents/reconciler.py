@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 GONE_FROM_SWITCH = "GONE_FROM_SWITCH"
+CONFIRM_DELAY = 1.0  # seconds between the two looks at the switch's registrations
 
 
 @dataclass(frozen=True)
@@ -130,9 +131,19 @@ class Reconciler:
         switch_users = await self._switch_registrations()
         if switch_users is None:
             return []
-        found: list[Repair] = []
         calls = self.center.calls
         now = self.board.clock.now()
+        if any(
+            ext in calls.registrations and ext not in switch_users for ext in self.board.agents
+        ):
+            # ``show registrations`` lags behind the switch (a refresh can hide a phone for a
+            # moment): only what is missing from two answers in a row is really gone.
+            await self.board.clock.sleep(CONFIRM_DELAY)
+            again = await self._switch_registrations()
+            if again is None:
+                return []
+            switch_users.update(again)
+        found: list[Repair] = []
         for extension, agent in self.board.agents.items():
             core_has = extension in calls.registrations
             repair: Repair | None = None
