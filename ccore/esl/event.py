@@ -11,6 +11,7 @@ from __future__ import annotations
 import binascii
 import json
 import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -23,10 +24,13 @@ _VARIABLE_PREFIX = "variable_"
 _ARRAY_PREFIX = "ARRAY::"
 
 
-_BAD_ESCAPE = re.compile(rb"%(?![0-9A-F]{2})")  # also catches lower-case escapes
+# A "%" that does not start a valid upper-case escape, or that encodes a NUL.
+_SUSPECT_ESCAPE = re.compile(rb"%(?![1-9A-F][0-9A-F]|0[1-9A-F])")
+_ARRAY_MARK = "\x00" + _ARRAY_PREFIX
+_SEPARATORS_TO_NUL = bytes.maketrans(b" \n", b"\x00\x00")
 
 
-def _first_wins(pairs: list[list[str]]) -> dict[str, Any]:
+def _first_wins(pairs: Iterable[Sequence[str]]) -> dict[str, Any]:
     """Build headers from pairs with duplicates: first value wins, except Event-Name (last)."""
     headers: dict[str, Any] = {}
     for name, value in pairs:
@@ -36,66 +40,87 @@ def _first_wins(pairs: list[list[str]]) -> dict[str, Any]:
     return headers
 
 
-def _to_pairs(lines: list[str]) -> list[list[str]]:
-    """Split header lines into ``[name, value]`` pairs, tolerating ``Name:value`` lines."""
-    pairs = [line.split(": ", 1) for line in lines]
-    for index, pair in enumerate(pairs):
-        if len(pair) != 2:
-            name, _, value = pair[0].partition(":")
-            pairs[index] = [name, value.lstrip(" ")]
-    return pairs
+def _careful_headers(block: bytes) -> dict[str, Any]:
+    """Parse a header block line by line, decoding each value on its own (any input)."""
+    pairs = []
+    for line in block.decode("utf-8", "replace").split("\n"):
+        name, sep, value = line.partition(": ")
+        if not sep:
+            name, _, value = line.partition(":")
+            value = value.lstrip(" ")
+        pairs.append((name, unquote(value) if "%" in value else value))
+    return _first_wins(pairs)
 
 
-def _decode_block(block: bytes) -> tuple[str, str] | None:
-    """URL-decode a whole header block in C; returns (text, line separator) or None.
+def _fast_headers(block: bytes) -> dict[str, Any] | None:
+    """Parse a header block as FreeSWITCH writes it, in a few C-speed passes; else None.
 
-    Header names are never encoded, so decoding the block at once equals decoding each value.
-    ``%XX`` becomes ``=XX`` for ``binascii.a2b_qp``, which is only correct for what FreeSWITCH
-    sends: ASCII, no literal ``=`` (always encoded) and only upper-case ``%XX`` escapes. When a
-    value holds an encoded LF, the real line ends become NUL first (a raw NUL never occurs:
-    control characters are always encoded), so the decoded LF cannot split a line. Returns
-    None when the fast way is not safe; the caller then decodes value by value.
+    FreeSWITCH URL-encodes every value, so ``:``, space, ``=``, NUL and non-ASCII never
+    appear raw in a value: the only raw ``:`` and spaces are the ``": "`` of each line. One
+    ``translate`` turns those and the line ends into NUL, the whole block is decoded at once
+    (``%XX`` as ``=XX`` for ``binascii.a2b_qp``) and one split yields names and values in
+    turn. A block that breaks these rules returns None and takes the careful way; so does a
+    line without its ``": "``, unless another line makes up for it with an unencoded one
+    (two malformed lines that FreeSWITCH never writes).
     """
-    if b"=" in block or not block.isascii() or _BAD_ESCAPE.search(block) is not None:
+    if not block.isascii() or b"\x00" in block:
         return None
-    separator = "\n"
-    if b"%0A" in block:
-        if b"%00" in block:
-            return None
-        block = block.replace(b"\n", b"\x00")
-        separator = "\x00"
-    text = binascii.a2b_qp(block.replace(b"%", b"=")).decode("utf-8", "replace")
-    return text, separator
+    encoded = b"%" in block
+    if encoded and (b"=" in block or _SUSPECT_ESCAPE.search(block) is not None):
+        return None
+    lines = block.count(b"\n") + 1
+    if block.count(b":") != lines:
+        return None
+    raw = block.translate(_SEPARATORS_TO_NUL, b":")
+    if encoded:
+        raw = binascii.a2b_qp(raw.replace(b"%", b"="))
+    text = raw.decode("utf-8", "replace")
+    parts = text.split("\x00")
+    if len(parts) != 2 * lines:
+        return None
+    pairs = iter(parts)
+    headers: dict[str, Any] = dict(zip(pairs, pairs, strict=True))
+    if len(headers) != lines:  # repeated names: first wins, but the last Event-Name
+        pairs = iter(parts)
+        headers = _first_wins(zip(pairs, pairs, strict=True))
+    found = text.find(_ARRAY_MARK)
+    while found >= 0:  # a multi-value header, ARRAY::a|:b, becomes a list
+        name = text[text.rfind("\x00", 0, found) + 1:found]
+        value = headers.get(name)
+        if isinstance(value, str) and value.startswith(_ARRAY_PREFIX):
+            headers[name] = value[len(_ARRAY_PREFIX):].split("|:")
+        found = text.find(_ARRAY_MARK, found + 1)
+    return headers
+
+
+def _header_block_end(data: bytes) -> int:
+    """Where the event's header block ends (the first empty line).
+
+    FreeSWITCH writes the inner ``Content-Length`` as the last header when there is a body,
+    and otherwise ends the block with the data; looking for that header first saves a scan
+    that stops at every one of the hundred line ends. (An event with a body but without
+    ``Content-Length`` cannot be split reliably anyway; its body lines are read as headers.)
+    """
+    if not data.startswith(b"Content-Length:"):
+        length_at = data.find(b"\nContent-Length: ")
+        if length_at >= 0:
+            return data.find(b"\n\n", length_at)
+        if data.endswith(b"\n\n"):  # no body: the block runs to the end
+            return len(data) - 2
+    return data.find(b"\n\n")
 
 
 def parse_plain(data: bytes) -> tuple[dict[str, HeaderValue], str]:
     """Parse a ``text/event-plain`` body into (headers, body)."""
-    end = data.find(b"\n\n")
+    end = _header_block_end(data)
     if end < 0:
         end = len(data.rstrip(b"\n"))
     block = data[:end]
-    decoded = _decode_block(block) if b"%" in block else None
-    if decoded is None:
-        text = block.decode("utf-8", "replace")
-        lines = text.split("\n")
-    else:
-        text = decoded[0]
-        lines = text.split(decoded[1])
-    pairs = [line.split(": ", 1) for line in lines]
-    try:
-        headers: dict[str, Any] = dict(pairs)
-    except ValueError:
-        pairs = _to_pairs(lines)
-        headers = dict(pairs)
-    if len(headers) != len(pairs):
-        headers = _first_wins(pairs)
-    if decoded is None and "%" in text:  # the slow, value-by-value way
+    headers = _fast_headers(block)
+    if headers is None:
+        headers = _careful_headers(block)
         for name, value in headers.items():
-            if "%" in value:
-                headers[name] = unquote(value)
-    if "ARRAY::" in text:
-        for name, value in headers.items():
-            if isinstance(value, str) and value.startswith(_ARRAY_PREFIX):
+            if value.startswith(_ARRAY_PREFIX):
                 headers[name] = value[len(_ARRAY_PREFIX):].split("|:")
     body = ""
     length = headers.get("Content-Length")

@@ -9,6 +9,7 @@ single LF and puts no terminator after a body. The parser works on whole buffers
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from urllib.parse import unquote
 
 from ccore.esl.errors import FrameError
@@ -42,19 +43,33 @@ def _parse_header_block(block: bytes, offset: int) -> dict[str, str]:
     serialised event). For duplicate names the first value wins, except ``Event-Name``, where
     the last one wins, as in esl.c.
     """
-    headers: dict[str, str] = {}
     text = block.decode("utf-8", "replace")
+    if "%" not in text:  # the usual case, done in C: every line is "Name: value", no repeats
+        lines = text.split("\n")
+        try:
+            headers = dict(map(str.split, lines, repeat(": "), repeat(1)))
+        except ValueError:
+            pass
+        else:
+            if len(headers) == len(lines) and "" not in headers:
+                return headers
+    return _parse_header_lines(text, offset)
+
+
+def _parse_header_lines(text: str, offset: int) -> dict[str, str]:
+    """The careful, line by line way of ``_parse_header_block``."""
+    headers: dict[str, str] = {}
     line_start = 0
     for line in text.split("\n"):
         name, sep, value = line.partition(": ")
         if not sep:
             name, sep, value = line.partition(":")
-            if not sep or not name:
-                raise FrameError(
-                    f"malformed header line {line[:80]!r} (no 'Name: value') "
-                    f"at stream offset {offset + line_start}"
-                )
             value = value.lstrip(" ")
+        if not sep or not name:
+            raise FrameError(
+                f"malformed header line {line[:80]!r} (no 'Name: value') "
+                f"at stream offset {offset + line_start}"
+            )
         line_start += len(line) + 1
         if "%" in value:
             value = unquote(value)
