@@ -219,6 +219,10 @@ class OutboundServer:
             await self.handler(session)
         except ConnectionLost as exc:
             _LOGGER.info("outbound channel %s ended: %s", session.channel_uuid, exc)
+        except asyncio.CancelledError:
+            # stop() ended this session. Returning normally (not cancelled) keeps asyncio's
+            # stream callback from logging the cancellation as an error at every shutdown.
+            _LOGGER.debug("outbound channel %s closed by shutdown", session.channel_uuid)
         except Exception:
             _LOGGER.exception("outbound handler failed for channel %s", session.channel_uuid)
         finally:
