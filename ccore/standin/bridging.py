@@ -172,7 +172,13 @@ async def _ring(switch: StandinSwitch, leg: Channel, user: str, timeout: float,
         return originator is not None and not originator.up
 
     ring = behaviour.ring_seconds if behaviour.answers else timeout
-    await leg.wait(min(ring, timeout), until=cancelled)
+    if originator is not None:
+        originator.watchers.add(leg)
+    try:
+        await leg.wait(min(ring, timeout), until=cancelled)
+    finally:
+        if originator is not None:
+            originator.watchers.discard(leg)
     if cancelled():
         leg.hangup("ORIGINATOR_CANCEL")
         return "ORIGINATOR_CANCEL"

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import sip
@@ -37,6 +38,18 @@ VAR_EVENTS = frozenset({
 
 EXEC: Origin = ("switch_core_session.c", "switch_core_session_exec", 2944)
 EXEC_DONE: Origin = ("switch_core_session.c", "switch_core_session_exec", 2967)
+_PROFILE_FIELDS: dict[str, Callable[[Channel], str | None]] = {
+    "caller_id_number": lambda c: c.profile.caller_id_number,
+    "caller_id_name": lambda c: c.profile.caller_id_name,
+    "destination_number": lambda c: c.profile.destination_number,
+    "ani": lambda c: c.profile.ani,
+    "context": lambda c: c.profile.context,
+    "network_addr": lambda c: c.profile.network_addr,
+    "username": lambda c: c.profile.username,
+    "dialplan": lambda c: c.profile.dialplan,
+    "source": lambda c: c.profile.source,
+    "chan_name": lambda c: c.name,
+}
 _VAR_RE = re.compile(r"\$\{([^${}]+)\}")
 
 
@@ -104,8 +117,11 @@ class Channel(Session):
             self.variables[name] = str(value)
 
     def get_var(self, name: str) -> str | None:
-        """A channel variable, or None."""
-        return self.variables.get(name)
+        """A channel variable, else a caller-profile field of that name, or None."""
+        if name in self.variables:
+            return self.variables[name]
+        field = _PROFILE_FIELDS.get(name)
+        return field(self) if field is not None else None
 
     def expand(self, text: str) -> str:
         """Expand ``${var}`` references with channel (then global) variables."""
@@ -114,8 +130,9 @@ class Channel(Session):
 
         def sub(m: re.Match[str]) -> str:
             key = m.group(1)
-            if key in self.variables:
-                return self.variables[key]
+            value = self.get_var(key)
+            if value is not None:
+                return value
             return self.switch.global_vars.get(key, "")
 
         return _VAR_RE.sub(sub, text)

@@ -1,0 +1,177 @@
+"""State queries and call-control apis of the stand-in, against the real answers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from standin_fixtures import PASSWORD, RawEsl
+from test_standin_transcripts import (
+    PUBLIC,
+    TRANSCRIPTS,
+    UUID,
+    fixed_headers,
+    recorded,
+    replies,
+)
+
+from ccore.standin import Dialplan, StandinSwitch
+
+TRANSFER_PLAN = """
+<include><context name="public">
+  <extension name="queue"><condition field="destination_number" expression="^5000$">
+    <action application="park"/></condition></extension>
+  <extension name="voicemail"><condition field="destination_number" expression="^(8\\d\\d\\d)$">
+    <action application="answer"/>
+    <action application="voicemail" data="default ${domain_name} $1"/></condition></extension>
+  <extension name="broken"><condition field="destination_number" expression="^7000$">
+    <action application="no_such_app" data="x"/></condition></extension>
+  <extension name="vip" continue="true"><condition field="${caller_id_number}" expression="^999">
+    <action application="set" data="vip=true"/></condition></extension>
+  <extension name="menu"><condition field="destination_number" expression="^6000$">
+    <action application="hangup" data="NORMAL_CLEARING"/>
+    <anti-action application="hangup" data="CALL_REJECTED"/></condition></extension>
+</context></include>
+"""
+
+
+@pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
+async def test_resync_queries_answer_like_the_real_switch(tmp_path: Path) -> None:
+    real = recorded("resync_queries.jsonl")
+    sent = [f for f in real if isinstance(f, str)]
+    switch = StandinSwitch(PASSWORD, speed=20, dialplan=Dialplan.from_xml(PUBLIC),
+                           recordings_dir=tmp_path, hostname="vm", db_lag=3600)
+    await switch.start()
+    try:
+        esl = await RawEsl.connect(switch.port)
+        await esl.read_frame()
+        await switch.register("1001")
+        await switch.register("1002")
+        call = None
+        bridged = False
+        for text in sent:
+            text = text.strip()
+            if text.startswith("api uuid_answer"):
+                call = await switch.place_call("5551234", "5000", caller_name="Test Caller")
+                await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
+            if call is not None:
+                text = UUID.sub(call.uuid, text)
+                if bridged and text.startswith("api uuid_exists"):
+                    await call.hangup()
+                    await call
+            text = text.replace("@127.0.0.1", "@ccore.local")
+            await esl.command(text)
+            if "user/1001" in text:
+                await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_BRIDGE")
+                bridged = True
+        await esl.read_frame()
+        mine = replies(esl.frames)
+        expected = replies(real)
+        assert [ct for ct, _ in mine] == [ct for ct, _ in expected]
+        simple = {"{\"row_count\": 0}", "+OK", "true", "false", "park", "vm",
+                  "error/user_not_registered", "+OK accepted", "+OK bye",
+                  "-USAGE: <uuid> [format]"}
+        for (_, m), (_, e) in zip(mine, expected, strict=True):
+            if e in simple:
+                assert m == e
+    finally:
+        await switch.stop()
+
+
+@pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
+async def test_shutdown_event_has_the_real_headers(standin, esl) -> None:
+    real = next(f for f in recorded("switch_shutdown.jsonl")
+                if not isinstance(f, str) and f.is_event)
+    await esl.command("event plain SHUTDOWN")
+    stop = asyncio.create_task(standin.stop())
+    mine = await esl.next_event()
+    assert fixed_headers(mine) == fixed_headers(real)
+    await stop
+
+
+async def test_show_channels_lags_like_the_core_database(tmp_path: Path) -> None:
+    async with StandinSwitch("pw", speed=20, db_lag=2.0, recordings_dir=tmp_path) as switch:
+        esl = await RawEsl.connect(switch.port)
+        await esl.read_frame()
+        await esl.command("auth pw")
+        call = await switch.place_call("5551234", "5000")
+        assert (await esl.command("api show channels as json")).body == '{"row_count": 0}\n'
+        assert (await esl.command("api uuid_exists " + call.uuid)).body == "true"
+        await switch.clock.sleep(2.5)
+        rows = json.loads((await esl.command("api show channels as json")).body)
+        assert rows["row_count"] == 1 and rows["rows"][0]["uuid"] == call.uuid
+        assert (await esl.command("api show channels count")).body == "\n1 total.\n"
+        await switch.register("1001")
+        await switch.clock.sleep(2.5)
+        regs = json.loads((await esl.command("api show registrations as json")).body)
+        assert regs["rows"][0]["reg_user"] == "1001"
+        status = (await esl.command("api sofia status profile internal reg")).body
+        assert "User:       \t1001@ccore.local" in status
+        assert "Total items returned: 1" in status
+        await esl.close()
+
+
+async def test_uuid_bridge_joins_two_parked_calls(standin, esl) -> None:
+    await esl.command("event plain CHANNEL_PARK CHANNEL_BRIDGE CHANNEL_HANGUP")
+    a = await standin.place_call("5551234", "5000")
+    b = await standin.place_call("5559876", "5000")
+    for _ in range(2):
+        await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
+    reply = await esl.command(f"api uuid_bridge {a.uuid} {b.uuid}")
+    assert reply.body == f"+OK {b.uuid}\n"
+    bridge = await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_BRIDGE")
+    assert (bridge["Bridge-A-Unique-ID"], bridge["Bridge-B-Unique-ID"]) == (a.uuid, b.uuid)
+    await b.hangup()
+    assert (await a).hangup_cause == "NORMAL_CLEARING"
+    missing = await esl.command(f"api uuid_bridge {a.uuid} {b.uuid}")
+    assert missing.body == "-ERR Invalid uuid\n"
+
+
+async def test_uuid_transfer_routes_the_call_again(tmp_path: Path) -> None:
+    plan = Dialplan.from_xml(TRANSFER_PLAN)
+    async with StandinSwitch("pw", speed=50, dialplan=plan, recordings_dir=tmp_path) as switch:
+        esl = await RawEsl.connect(switch.port)
+        await esl.read_frame()
+        await esl.command("auth pw")
+        await esl.command("event plain CHANNEL_PARK RECORD_START RECORD_STOP")
+        call = await switch.place_call("5551234", "5000")
+        await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
+        assert (await esl.command(f"api uuid_transfer {call.uuid} 8001 XML public")).body == (
+            "+OK\n")
+        await esl.wait_event(lambda e: e["Event-Name"] == "RECORD_START")
+        await switch.clock.sleep(5.0)
+        await call.hangup()
+        stop = await esl.wait_event(lambda e: e["Event-Name"] == "RECORD_STOP")
+        path = Path(stop["Record-File-Path"])
+        assert path.parent == tmp_path / "voicemail" / "ccore.local" / "8001"
+        assert path.exists() and switch.voicemails[0][0] == "8001"
+        gone = await esl.command("api uuid_transfer 00000000-0000-0000-0000-000000000000 x")
+        assert gone.body == "-ERR No such channel!\n"
+        await esl.close()
+
+
+async def test_dialplan_conditions_anti_actions_and_unknown_apps(tmp_path: Path) -> None:
+    plan = Dialplan.from_xml(TRANSFER_PLAN)
+    assert plan.unknown_applications() == {"no_such_app"}
+    async with StandinSwitch("pw", speed=50, dialplan=plan, recordings_dir=tmp_path) as switch:
+        vip = await switch.place_call("9995555", "6000")
+        assert (await vip).hangup_cause == "NORMAL_CLEARING"
+        assert vip.channel.get_var("vip") == "true"
+        other = await switch.place_call("5551234", "6001")
+        assert (await other).hangup_cause == "CALL_REJECTED"  # the anti-action
+        lost = await switch.place_call("5551234", "6000", context="default")
+        assert (await lost).hangup_cause == "NO_ROUTE_DESTINATION"
+        broken = await switch.place_call("5551234", "7000")
+        assert (await broken).hangup_cause == "DESTINATION_OUT_OF_ORDER"
+
+
+async def test_unknown_api_command_and_usage_errors(esl) -> None:
+    assert (await esl.command("api no_such_command")).body == (
+        "-ERR no_such_command Command not found!\n")
+    assert (await esl.command("api originate")).body.startswith("-USAGE: <call url>")
+    assert (await esl.command("api uuid_kill 00000000-0000-0000-0000-000000000000")).body == (
+        "-ERR No such channel!\n")
+    core = (await esl.command("api global_getvar core_uuid")).body
+    assert len(core) == 36
