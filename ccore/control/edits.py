@@ -9,6 +9,7 @@ result replaces the document and is written to disk; the running center takes it
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,24 @@ def invalid_config(error: ConfigError) -> CommandFailed:
     return CommandFailed(INVALID_CONFIG, str(error), details)
 
 
+def toml_value(path: KeyPath, value: Any) -> Any:
+    """JSON has no dates: ISO date strings under a ``holidays`` key become TOML dates."""
+    if "holidays" in path and isinstance(value, list):
+        return [_date(item) for item in value]
+    if len(path) > 1 and path[-2] == "holidays":
+        return _date(value)
+    return value
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value  # validation names the key and says what to write
+    return value
+
+
 def apply_edits(config: CenterConfig, edits: Sequence[Mapping[str, Any]]) -> None:
     """Apply a batch of edits to ``config``, validate the result, adopt it and save it."""
     draft = tomlkit.parse(config.document.as_string())
@@ -76,7 +95,7 @@ def apply_edits(config: CenterConfig, edits: Sequence[Mapping[str, Any]]) -> Non
             if op == "set":
                 if "value" not in edit:
                     raise CommandFailed(INVALID_ARGS, f"{where}.value: missing")
-                set_in(draft, path, edit["value"])
+                set_in(draft, path, toml_value(path, edit["value"]))
             elif op == "remove":
                 delete_in(draft, path)
             else:

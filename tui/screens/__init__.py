@@ -1,0 +1,1 @@
+"""One screen per concern: wallboard, operators, queues, IVR, hours, plugins, setup."""

@@ -1,0 +1,132 @@
+"""A labelled input with its error shown right under it, and the modal form built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+
+class Field(Vertical):
+    """One form field: label, the control, a hint, and an error line (empty when fine)."""
+
+    DEFAULT_CSS = """
+    Field { height: auto; margin: 0 0 1 0; }
+    Field > Label { color: $text-muted; }
+    Field > .hint { color: $text-muted; text-style: italic; height: auto; }
+    Field > .error { color: $error; height: auto; }
+    Field.-invalid Input, Field.-invalid Select { border: tall $error; }
+    """
+
+    def __init__(self, name: str, label: str, control: Widget, hint: str = "") -> None:
+        super().__init__(id=f"field-{name}")
+        self.field_name = name
+        self.label = label
+        self.control = control
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.label)
+        yield self.control
+        if self.hint:
+            yield Static(self.hint, classes="hint")
+        yield Static("", classes="error")
+
+    def show_error(self, message: str) -> None:
+        """Show (or clear, with "") this field's error."""
+        self.set_class(bool(message), "-invalid")
+        self.query_one(".error", Static).update(message)
+
+
+class FormScreen(ModalScreen[Any]):
+    """A modal form: fields, a general error line, Save and Cancel.
+
+    Subclasses yield ``Field``s from ``fields()`` and implement ``submit()``, which calls the
+    core (in a worker) and either dismisses or shows the errors it answered.
+    """
+
+    DEFAULT_CSS = """
+    FormScreen { align: center middle; }
+    FormScreen > Vertical#form { width: 84; max-height: 90%; height: auto;
+        border: thick $primary; background: $surface; padding: 0 1; }
+    FormScreen #title { text-style: bold; padding: 0 0 1 0; }
+    FormScreen #fields { height: auto; max-height: 32; }
+    FormScreen #general-error { color: $error; height: auto; }
+    FormScreen #buttons { height: 3; align-horizontal: right; }
+    FormScreen #buttons Button { margin-left: 2; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+    TITLE_TEXT = "Edit"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Static(self.TITLE_TEXT, id="title")
+            with VerticalScroll(id="fields"):
+                yield from self.fields()
+            yield Static("", id="general-error")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save (ctrl+s)", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        """Start in the first field that can be typed in."""
+        for control in self.query("Input, Select, Checkbox"):
+            if not control.disabled:
+                control.focus()
+                break
+
+    def fields(self) -> ComposeResult:
+        """The form's fields."""
+        yield from ()
+
+    def value(self, name: str) -> Any:
+        """The current value of field ``name``'s control."""
+        control = self.query_one(f"#field-{name}", Field).control
+        if isinstance(control, Input):
+            return control.value
+        if isinstance(control, Checkbox):
+            return control.value
+        if isinstance(control, Select):
+            return None if control.value is Select.NULL else control.value
+        raise TypeError(f"field {name} has no value")
+
+    def show_errors(self, errors: Mapping[str, str], general: str = "") -> None:
+        """Show errors under their fields; the rest (and ``general``) below the form."""
+        leftover = [general] if general else []
+        for field in self.query(Field):
+            field.show_error(errors.get(field.field_name, ""))
+        names = {field.field_name for field in self.query(Field)}
+        leftover += [f"{key}: {message}" for key, message in errors.items() if key not in names]
+        self.query_one("#general-error", Static).update("\n".join(leftover))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Save or Cancel."""
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def on_input_submitted(self) -> None:
+        """Enter in any field saves."""
+        self.action_save()
+
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        """Validate and save (``submit``)."""
+        self.submit()
+
+    def submit(self) -> None:
+        """Validate, then send to the core."""
+        raise NotImplementedError

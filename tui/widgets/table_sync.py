@@ -1,0 +1,36 @@
+"""Update a DataTable in place from keyed rows: only changed cells are redrawn.
+
+Rebuilding a table every second would reset the cursor and redraw every cell; with 100
+operators and 50 callers the wallboard touches only what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from textual.widgets import DataTable
+
+
+def sync_table(table: DataTable[Any], rows: Mapping[str, Sequence[Any]]) -> None:
+    """Make ``table`` show ``rows`` (row key -> cells, in column order) in the given order."""
+    columns = list(table.columns)
+    existing = {key.value for key in table.rows}
+    wanted = list(rows)
+    for gone in existing - set(wanted):
+        table.remove_row(gone)
+    order_kept = [key.value for key in table.rows if key.value in rows] == [
+        key for key in wanted if key in existing
+    ]
+    if not order_kept:
+        table.clear()
+        existing = set()
+    for key in wanted:
+        cells = rows[key]
+        if key not in existing:
+            table.add_row(*cells, key=key)
+            continue
+        current = table.get_row(key)
+        for column, old, new in zip(columns, current, cells, strict=False):
+            if old != new:
+                table.update_cell(key, column, new)
