@@ -212,3 +212,21 @@ async def test_heartbeat_fires_at_the_configured_interval(tmp_path: Path) -> Non
         beat = await esl.next_event(timeout=2)
         assert beat.event()["Event-Name"] == "HEARTBEAT"
         await esl.close()
+
+
+async def test_dialplan_goes_on_when_the_controller_lets_go_later(tmp_path: Path) -> None:
+    controller = Controller()
+    switch = await switch_with_socket(tmp_path, await controller.start())
+    try:
+        call = await switch.place_call("5551234", "5001")
+        esl = await asyncio.wait_for(controller.sessions.get(), 5)
+        await esl.command("connect")
+        await esl.command("myevents")
+        await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
+        await switch.clock.sleep(2.0)
+        assert call.channel.up
+        await esl.close()
+        assert (await call).hangup_cause == "USER_BUSY"
+    finally:
+        await switch.stop()
+        await controller.stop()

@@ -266,6 +266,7 @@ class Session:
         self.holders.discard(holder)
         if not self.holders:
             self._released.set()
+        self._kick.set()  # a socket application waiting on it looks again
 
     def cancel(self) -> None:
         """Drop the channel without events (switch restart)."""
