@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import pytest
 from center_fixtures import CenterHarness, MakeHarness
 
 from ccore.events import CallRouted
@@ -60,6 +62,31 @@ default = { action = "hangup" }
 """
 
 
+IvrCenter = Callable[..., Awaitable[CenterHarness]]
+
+
+@pytest.fixture
+async def ivr_center(center_harness: MakeHarness) -> AsyncIterator[IvrCenter]:
+    """``await ivr_center(toml)``: a center on a sped-up stand-in; its calls end before it stops.
+
+    Callers still waiting in a queue at the end of a test are hung up first, so each plugin's
+    per-call work ends the ordinary way rather than by cancellation at shutdown.
+    """
+    made: list[CenterHarness] = []
+
+    async def make(center_toml: str, **options: Any) -> CenterHarness:
+        harness = await center_harness(center_toml, **{"speed": SPEED, **options})
+        made.append(harness)
+        return harness
+
+    yield make
+    for harness in made:
+        for channel in list(harness.switch.channels.values()):
+            channel.hangup("NORMAL_CLEARING")
+        await harness.wait_for(lambda h=harness: not h.center.calls.channels, what="calls ended")
+        await harness.center.bus.drain()
+
+
 def ivr_steps(harness: CenterHarness, call_uuid: str) -> list[tuple[Any, ...]]:
     """The IVR events of one call as (name, menu, digit or action) tuples, in order."""
     steps = []
@@ -83,9 +110,9 @@ async def routed_to_queue(harness: CenterHarness, call_uuid: str) -> CallRouted:
 
 
 async def test_caller_goes_through_a_submenu_into_a_queue_with_skills(
-    center_harness: MakeHarness,
+    ivr_center: IvrCenter,
 ) -> None:
-    harness = await center_harness(CENTER, speed=SPEED)
+    harness = await ivr_center(CENTER)
     call = await call_in(harness, [(1.0, "1"), (1.0, "1")])
 
     entered = await harness.next_event("call.routed", lambda e: e.call_uuid == call.uuid)
@@ -112,9 +139,9 @@ async def test_caller_goes_through_a_submenu_into_a_queue_with_skills(
 
 
 async def test_a_queue_option_carries_its_skills_and_priority(
-    center_harness: MakeHarness,
+    ivr_center: IvrCenter,
 ) -> None:
-    harness = await center_harness(CENTER, speed=SPEED)
+    harness = await ivr_center(CENTER)
     call = await call_in(harness, [(0.5, "2")])
 
     routed = await routed_to_queue(harness, call.uuid)
@@ -128,9 +155,9 @@ async def test_a_queue_option_carries_its_skills_and_priority(
 
 
 async def test_silence_is_prompted_again_then_the_default_action_runs(
-    center_harness: MakeHarness,
+    ivr_center: IvrCenter,
 ) -> None:
-    harness = await center_harness(CENTER, speed=SPEED)
+    harness = await ivr_center(CENTER)
     call = await call_in(harness, [])  # never presses a key
 
     routed = await routed_to_queue(harness, call.uuid)
@@ -154,9 +181,9 @@ async def test_silence_is_prompted_again_then_the_default_action_runs(
 
 
 async def test_a_wrong_key_plays_the_invalid_prompt_and_asks_again(
-    center_harness: MakeHarness,
+    ivr_center: IvrCenter,
 ) -> None:
-    harness = await center_harness(CENTER, speed=SPEED)
+    harness = await ivr_center(CENTER)
     call = await call_in(harness, [(0.5, "7"), (1.5, "2")])
 
     routed = await routed_to_queue(harness, call.uuid)
@@ -178,9 +205,9 @@ async def test_a_wrong_key_plays_the_invalid_prompt_and_asks_again(
 
 
 async def test_wrong_keys_until_max_tries_run_the_default_action(
-    center_harness: MakeHarness,
+    ivr_center: IvrCenter,
 ) -> None:
-    harness = await center_harness(CENTER, speed=SPEED)
+    harness = await ivr_center(CENTER)
     call = await call_in(harness, [(0.5, "7"), (2.0, "8")])
 
     routed = await routed_to_queue(harness, call.uuid)
@@ -193,9 +220,9 @@ async def test_wrong_keys_until_max_tries_run_the_default_action(
 
 
 async def test_information_is_played_then_the_menu_comes_back(
-    center_harness: MakeHarness,
+    ivr_center: IvrCenter,
 ) -> None:
-    harness = await center_harness(CENTER, speed=SPEED)
+    harness = await ivr_center(CENTER)
     call = await call_in(harness, [(0.5, "3"), (2.0, "9"), (1.5, "2")])
 
     routed = await routed_to_queue(harness, call.uuid)

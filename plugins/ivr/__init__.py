@@ -78,6 +78,11 @@ class IvrCalls:
         self._tasks[call_uuid] = task
         task.add_done_callback(lambda _: self._finished(call_uuid))
 
+    def stop(self) -> None:
+        """Tell every running caller's menu to end at its next step (the plugin unloads)."""
+        for caller in self.running.values():
+            caller.stopped = True
+
     def _finished(self, call_uuid: str) -> None:
         self.running.pop(call_uuid, None)
         self._tasks.pop(call_uuid, None)
@@ -90,6 +95,7 @@ def ccore_setup(center: Center, plugin: PluginContext) -> None:
     plugin.listen(CallRouted.name, calls.on_routed)
     center.provide("ivr", calls)
     plugin.on_unload(lambda: center.services.pop("ivr", None))
+    plugin.on_unload(calls.stop)
 
 
 @hookimpl

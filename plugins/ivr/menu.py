@@ -10,6 +10,7 @@ stops the run at once (the Switch facade raises ``CallGone``) with ``ivr.exited`
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -90,6 +91,7 @@ class MenuCall:
         self.menu = menu
         self.step = "entering"
         self.exited = False
+        self.stopped = False  # the plugin is unloading: end at the next step
 
     @property
     def model(self) -> CenterModel:
@@ -123,6 +125,7 @@ class MenuCall:
     async def _walk(self) -> None:
         menu_name, came_from = self.start_menu, ""
         while True:
+            self._check_stopped()
             self.menu, self.step = menu_name, "entering"
             menu = self.model.ivr.get(menu_name)
             if menu is None:
@@ -156,6 +159,7 @@ class MenuCall:
         failures = prompts = 0
         prompt = menu.greeting
         while failures < menu.max_tries and prompts < MAX_PROMPTS_PER_MENU:
+            self._check_stopped()
             prompts += 1
             attempt = failures + 1
             self.step = "greeting"
@@ -247,6 +251,11 @@ class MenuCall:
         self.exited = True
         self.fire(IvrExited(call_uuid=self.call_uuid, menu=self.menu, step=self.step,
                             caller_hung_up=True))
+
+    def _check_stopped(self) -> None:
+        """End the run when the plugin unloads, even if a cancellation was lost on the way."""
+        if self.stopped:
+            raise asyncio.CancelledError(f"ivr unloading; call {self.call_uuid} left alone")
 
     def _call_is_live(self) -> bool:
         channel = self.center.calls.channels.get(self.call_uuid)
