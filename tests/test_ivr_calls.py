@@ -1,0 +1,108 @@
+"""Callers leaving the IVR with real calls: hanging up mid-menu, transfer, voicemail, hangup."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import test_ivr_menus
+from ccore_plugins.ivr import IvrCalls
+from test_ivr_menus import CENTER, IvrCenter, call_in, ivr_steps
+
+from ccore.standin.media import write_wav
+
+ivr_center = test_ivr_menus.ivr_center  # the fixture, shared
+
+WELCOME = "prompts/welcome.wav"
+WITH_RECORDED_GREETING = CENTER.replace(
+    '[ivr.main]\ngreeting = "tone:beep"', f'[ivr.main]\ngreeting = "{WELCOME}"'
+)
+
+
+async def test_a_caller_hanging_up_during_the_greeting_leaves_the_ivr_at_once(
+    ivr_center: IvrCenter,
+) -> None:
+    harness = await ivr_center(WITH_RECORDED_GREETING)
+    welcome = harness.directory / WELCOME
+    write_wav(welcome, 10.0, tone_hz=440)
+
+    call = await harness.switch.place_call("+4917012345", "+4930100", patience=2.0)
+    exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
+    outcome = await call
+
+    assert outcome.caller_hung_up
+    assert (exited.menu, exited.step, exited.caller_hung_up, exited.action) == (
+        "main", "greeting", True, "",
+    )
+    hungup = await harness.next_event("call.hungup", lambda e: e.call_uuid == call.uuid)
+    assert exited.at - hungup.at < 0.5  # stopped on the hangup, not after the 10 s greeting
+    played = [e.path for e in harness.events
+              if e.name == "call.playback_started" and e.call_uuid == call.uuid]
+    assert played == [str(welcome)]  # the recorded greeting, found relative to the center
+    ivr = harness.center.service("ivr", IvrCalls)
+    await harness.wait_for(lambda: call.uuid not in ivr.running, what="menu run ended")
+    assert not [e for e in harness.events
+                if e.name == "call.routed" and e.route.startswith("queue:")]
+
+
+async def test_a_caller_hanging_up_in_a_submenu_is_reported_there(
+    ivr_center: IvrCenter,
+) -> None:
+    harness = await ivr_center(CENTER)
+
+    call = await harness.switch.place_call(
+        "+4917012345", "+4930100", digits=[(0.5, "1")], patience=2.0
+    )
+    exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
+
+    assert (exited.menu, exited.caller_hung_up) == ("accounts", True)
+    assert [step[0] for step in ivr_steps(harness, call.uuid)][-1] == "ivr.exited"
+    assert sum(1 for e in harness.events if e.name == "ivr.exited") == 1
+
+
+async def test_the_transfer_option_sends_the_caller_to_the_extension(
+    ivr_center: IvrCenter,
+) -> None:
+    harness = await ivr_center(CENTER)
+
+    call = await call_in(harness, [(0.5, "5")])
+    exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
+    await harness.wait_for(lambda: call.channel.profile.destination_number == "1001",
+                           what="transferred")
+
+    assert (exited.action, exited.target, exited.caller_hung_up) == ("transfer", "1001", False)
+    assert call.channel.profile.context == "default"
+    assert not call.ended
+
+
+async def test_the_voicemail_option_records_a_message_in_the_box(
+    ivr_center: IvrCenter,
+) -> None:
+    harness = await ivr_center(CENTER)
+
+    call = await harness.switch.place_call(
+        "+4917012345", "+4930100", digits=[(0.5, "4")], patience=8.0
+    )
+    outcome = await call
+
+    assert outcome.caller_hung_up
+    assert [box for box, _, _ in harness.switch.voicemails] == ["general"]
+    assert Path(harness.switch.voicemails[0][1]).is_file()
+    exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
+    assert (exited.action, exited.target, exited.caller_hung_up) == ("voicemail", "general", False)
+
+
+async def test_the_hangup_option_plays_its_message_and_ends_the_call(
+    ivr_center: IvrCenter,
+) -> None:
+    harness = await ivr_center(CENTER)
+
+    call = await call_in(harness, [(0.5, "0")])
+    outcome = await call
+
+    assert not outcome.caller_hung_up
+    assert outcome.hangup_cause == "NORMAL_CLEARING"
+    played = [e.path for e in harness.events
+              if e.name == "call.playback_started" and e.call_uuid == call.uuid]
+    assert played[-1] == "tone_stream://%(500,500,480,620);loops=4"  # tone:busy
+    exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
+    assert (exited.action, exited.caller_hung_up) == ("hangup", False)
