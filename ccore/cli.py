@@ -51,11 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the ``ccore`` command line; returns the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    quiet = args.command == "demo"  # the demo shows the center, not the log
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if args.verbose else (logging.WARNING if quiet else logging.INFO),
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
     from ccore.config import ConfigError
+    from ccore.fsconf import FsConfError
 
     try:
         if args.command == "init":
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                 speed=args.speed,
                 directory=args.dir,
             )
-    except ConfigError as err:
+    except (ConfigError, FsConfError) as err:
         print(f"ccore: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

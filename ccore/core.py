@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -42,28 +41,6 @@ DATABASE_FILE = "ccore.sqlite"
 
 class SwitchPasswordMissing(Exception):
     """The event socket password is not configured anywhere the center looks."""
-
-
-def switch_password(config: CenterConfig) -> str:
-    """The event socket password: center.toml, then its environment variable, then the file."""
-    switch = config.model.switch
-    if switch.password is not None:
-        return switch.password.get_secret_value()
-    if switch.password_env:
-        value = os.environ.get(switch.password_env)
-        if value:
-            return value
-        raise SwitchPasswordMissing(
-            f"{config.path}: switch.password_env names {switch.password_env}, which is not set"
-        )
-    path = config.data_dir / switch.password_file
-    try:
-        return path.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        raise SwitchPasswordMissing(
-            f"no event socket password: set switch.password or switch.password_env in "
-            f"{config.path}, or run `ccore conf render` to generate {path}"
-        ) from None
 
 
 class Center:
@@ -124,7 +101,12 @@ class Center:
             self.config.model.switch.outbound_host, self._outbound_port, self._hold_call
         )
         await self.outbound.start()
-        password = self._switch_password or switch_password(self.config)
+        password = self._switch_password or self.config.switch_password()
+        if password is None:
+            raise SwitchPasswordMissing(
+                f"no event socket password for {self.config.path}: set switch.password or "
+                "switch.password_env, or run `ccore conf render` to generate one"
+            )
         client = InboundClient(
             self._switch_host,
             self._switch_port,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,9 @@ import pytest
 from ccore.config import CenterConfig, load_center
 from ccore.core import Center
 from ccore.events import Event
+from ccore.fsconf import load_expanded_dialplan, render_freeswitch_conf
 from ccore.standin import StandinSwitch
+from ccore.standin.dialplan import Dialplan
 from ccore.starter import write_starter_center
 
 PASSWORD = "test-esl-password"
@@ -116,7 +119,10 @@ async def center_harness(tmp_path: Path) -> AsyncIterator[MakeHarness]:
     """Factory: ``await center_harness(center_toml=None, speed=1.0, seed=0)``.
 
     ``route_calls=False`` leaves offered calls alone (no dispatcher), for tests that drive the
-    Switch facade themselves. Other keyword arguments go to ``StandinSwitch``.
+    Switch facade themselves. ``rendered_dialplan=True`` renders the center's FreeSWITCH
+    configuration and has the stand-in route calls by its dialplan (``socket`` to ccore, then
+    the fallback). ``start_center=False`` starts only the switch (ccore is "down"; call
+    ``harness.center.start()`` to bring it up). Other keyword arguments go to ``StandinSwitch``.
     """
     made: list[CenterHarness] = []
 
@@ -127,6 +133,8 @@ async def center_harness(tmp_path: Path) -> AsyncIterator[MakeHarness]:
         seed: int = 0,
         heartbeat_interval: float = 20.0,
         route_calls: bool = True,
+        rendered_dialplan: bool = False,
+        start_center: bool = True,
         **switch_options: Any,
     ) -> CenterHarness:
         directory = tmp_path / f"center{len(made)}"
@@ -138,6 +146,10 @@ async def center_harness(tmp_path: Path) -> AsyncIterator[MakeHarness]:
         config = load_center(directory)
         config.set_value("switch.outbound_port", free_port())
         config.save()
+        if rendered_dialplan:  # the switch routes calls by the center's own configuration
+            conf_dir = render_freeswitch_conf(config)
+            expanded = ET.tostring(load_expanded_dialplan(conf_dir), encoding="unicode")
+            switch_options["dialplan"] = Dialplan.from_xml(expanded)
         switch = StandinSwitch(
             PASSWORD, seed=seed, speed=speed, heartbeat_interval=heartbeat_interval,
             **switch_options,
@@ -147,6 +159,8 @@ async def center_harness(tmp_path: Path) -> AsyncIterator[MakeHarness]:
         harness = CenterHarness(directory, switch, center, heartbeat_interval)
         made.append(harness)
         harness.watch()
+        if not start_center:
+            return harness
         await center.start()
         if not route_calls and center.dispatcher is not None:
             center.dispatcher.unsubscribe()  # the test controls calls itself
