@@ -1,4 +1,4 @@
-"""The rendered dialplan on the stand-in: callers reach ccore, and the fallback when it is not there."""
+"""The rendered dialplan on the stand-in: callers reach ccore, or the fallback without it."""
 
 from __future__ import annotations
 
