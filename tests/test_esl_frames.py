@@ -185,3 +185,11 @@ def test_line_break_in_a_command_is_refused_rather_than_injected() -> None:
         encode_command("api status\n\napi fsctl shutdown")
     with pytest.raises(ValueError, match="line break"):
         encode_command("sendmsg", {"execute-app-arg": "a\nb"})
+
+
+def test_repeated_json_names_follow_the_same_rule_as_plain_events() -> None:
+    raw = (b'{"Event-Name":"COMMAND","Core-UUID":"first","Event-Name":"PRIVATE_COMMAND",'
+           b'"Core-UUID":"second","Unique-ID":"u-1"}')
+    data = b"Content-Length: %d\nContent-Type: text/event-json\n\n" % len(raw) + raw
+    event = EslEvent.from_frame(FrameParser().feed(data)[0])
+    assert (event.name, event.core_uuid, event.uuid) == ("PRIVATE_COMMAND", "first", "u-1")

@@ -130,11 +130,27 @@ def parse_plain(data: bytes) -> tuple[dict[str, HeaderValue], str]:
     return headers, body
 
 
+def _json_pairs_first_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` giving esl.c's rule for repeated names (see ``_first_wins``)."""
+    headers = dict(pairs)
+    return headers if len(headers) == len(pairs) else _first_wins(pairs)
+
+
+_JSON_FIRST_WINS = json.JSONDecoder(object_pairs_hook=_json_pairs_first_wins)
+
+
 def parse_json(data: bytes) -> tuple[dict[str, HeaderValue], str]:
-    """Parse a ``text/event-json`` body into (headers, body)."""
+    """Parse a ``text/event-json`` body into (headers, body).
+
+    A repeated name keeps its first value (the last, for Event-Name), as in plain events.
+    Inside a JSON string a quote is always escaped, so ``":"`` and ``":[`` only occur where
+    a name meets its value: counting them tells whether any name is repeated.
+    """
     headers = json.loads(data)
     if not isinstance(headers, dict):
         raise ValueError(f"JSON event is not an object: {type(headers).__name__}")
+    if len(headers) != data.count(b'":"') + data.count(b'":['):
+        headers = _JSON_FIRST_WINS.decode(data.decode("utf-8", "replace"))
     body = headers.pop("_body", "")
     return headers, body if isinstance(body, str) else str(body)
 
