@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import tempfile
 import uuid as uuidlib
 from collections.abc import Coroutine
 from pathlib import Path
@@ -70,7 +71,9 @@ class StandinSwitch:
         if dialplan is not None and not isinstance(dialplan, Dialplan):
             dialplan = Dialplan.from_xml(dialplan)
         self.dialplan = dialplan or Dialplan()
-        self.recordings_dir = Path(recordings_dir or Path.cwd() / "recordings")
+        self.recordings_dir = Path(
+            recordings_dir or Path(tempfile.gettempdir()) / "ccore-standin" / "recordings"
+        )
         self.sounds_dir = Path(sounds_dir) if sounds_dir else None
         self.domain = domain
         self.heartbeat_interval = heartbeat_interval
