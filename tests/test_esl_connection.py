@@ -20,9 +20,10 @@ from esl_replay import (
     reply,
 )
 
-from ccore.esl.connection import EslConnection, event_command
+from ccore.esl.connection import EslConnection
 from ccore.esl.errors import AuthError, CommandError, CommandTimeout, ConnectionLost
 from ccore.esl.event import EslEvent
+from ccore.esl.frames import event_command
 
 LOGIN = [GREETING, expect("auth ClueCon"), reply("+OK accepted")]
 CALL_EVENTS = [

@@ -27,7 +27,13 @@ from ccore.esl.errors import (
     FrameError,
 )
 from ccore.esl.event import EslEvent
-from ccore.esl.frames import Frame, FrameParser, encode_command
+from ccore.esl.frames import (
+    Frame,
+    FrameParser,
+    encode_command,
+    event_command,
+    sendmsg_message,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -43,23 +49,6 @@ _YIELD_EVERY = 32
 def is_error_text(text: str) -> bool:
     """True when an api/bgapi answer reports a failure (``-ERR``, ``-USAGE``, ``-ERROR``)."""
     return text.startswith(_ERROR_PREFIXES)
-
-
-def event_command(verb: str, events: list[str]) -> str:
-    """Build ``<verb> A B CUSTOM x y``: event names first, CUSTOM subclasses (``a::b``) last."""
-    names: list[str] = []
-    subclasses: list[str] = []
-    for item in events:
-        for token in item.split():
-            if token.upper() == "CUSTOM":
-                continue
-            target = subclasses if "::" in token else names
-            if token not in target:
-                target.append(token)
-    words = [verb, *names]
-    if subclasses:
-        words += ["CUSTOM", *subclasses]
-    return " ".join(words)
 
 
 class Closed(asyncio.Event):
@@ -287,6 +276,7 @@ class EslConnection:
         self._pending.append(future)
 
         async def exchange() -> Frame:
+            """Flush the command, then wait for its reply."""
             await self._writer.drain()
             return await future
 
@@ -400,26 +390,12 @@ class EslConnection:
     ) -> Frame:
         """Send a ``sendmsg`` to a channel (``uuid`` None: the outbound socket's own channel).
 
-        A multi-line ``arg`` goes in the body, as ``execute-app-arg`` cannot hold a newline.
+        ``hangup`` uses ``hangup_cause`` (default NORMAL_CLEARING); see ``sendmsg_message``.
         """
-        message = {"call-command": command}
-        body = None
-        if app is not None:
-            message["execute-app-name"] = app
-        if arg:
-            if "\n" in arg or "\r" in arg:
-                message["content-type"] = "text/plain"
-                body = arg
-            else:
-                message["execute-app-arg"] = arg
-        if event_lock:
-            message["event-lock"] = "true"
-        if event_uuid is not None:
-            message["Event-UUID"] = event_uuid
-        if command == "hangup":
-            message["hangup-cause"] = hangup_cause or "NORMAL_CLEARING"
-        if headers:
-            message.update(headers)
+        message, body = sendmsg_message(
+            command, app=app, arg=arg, event_lock=event_lock, event_uuid=event_uuid,
+            hangup_cause=hangup_cause, headers=headers,
+        )
         line = f"sendmsg {uuid}" if uuid else "sendmsg"
         return await self.command(line, message, body, timeout)
 

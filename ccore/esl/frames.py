@@ -221,3 +221,59 @@ def encode_command(
         parts.append(f"Content-Length: {len(payload)}")
     parts.append("\n")
     return "\n".join(parts).encode("utf-8") + payload
+
+
+def event_command(verb: str, events: list[str]) -> str:
+    """Build ``<verb> A B CUSTOM x y``: event names first, CUSTOM subclasses (``a::b``) last.
+
+    Every word after ``CUSTOM`` is read as a subclass by FreeSWITCH, so they must come last.
+    """
+    names: list[str] = []
+    subclasses: list[str] = []
+    for item in events:
+        for token in item.split():
+            if token.upper() == "CUSTOM":
+                continue
+            target = subclasses if "::" in token else names
+            if token not in target:
+                target.append(token)
+    words = [verb, *names]
+    if subclasses:
+        words += ["CUSTOM", *subclasses]
+    return " ".join(words)
+
+
+def sendmsg_message(
+    command: str,
+    *,
+    app: str | None = None,
+    arg: str | None = None,
+    event_lock: bool = False,
+    event_uuid: str | None = None,
+    hangup_cause: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[dict[str, str], str | None]:
+    """The headers (and body) of a ``sendmsg``: ``call-command`` plus what it needs.
+
+    A multi-line ``arg`` goes in a ``text/plain`` body, as ``execute-app-arg`` cannot hold a
+    line break. ``Event-UUID`` comes back as ``Application-UUID`` on the execute's events.
+    """
+    message = {"call-command": command}
+    body = None
+    if app is not None:
+        message["execute-app-name"] = app
+    if arg:
+        if "\n" in arg or "\r" in arg:
+            message["content-type"] = "text/plain"
+            body = arg
+        else:
+            message["execute-app-arg"] = arg
+    if event_lock:
+        message["event-lock"] = "true"
+    if event_uuid is not None:
+        message["Event-UUID"] = event_uuid
+    if command == "hangup":
+        message["hangup-cause"] = hangup_cause or "NORMAL_CLEARING"
+    if headers:
+        message.update(headers)
+    return message, body
