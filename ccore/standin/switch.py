@@ -67,6 +67,7 @@ class StandinSwitch:
         self._port = port
         self.seed = seed
         self.random = random.Random(seed)
+        self._ids = random.Random(f"ids-{seed}")  # UUIDs: never disturbs ``random``
         self.clock = SimClock(speed)
         if dialplan is not None and not isinstance(dialplan, Dialplan):
             dialplan = Dialplan.from_xml(dialplan)
@@ -205,7 +206,7 @@ class StandinSwitch:
 
     def new_uuid(self) -> str:
         """A random-looking v4 UUID from the seeded generator."""
-        return str(uuidlib.UUID(int=self.random.getrandbits(128), version=4))
+        return str(uuidlib.UUID(int=self._ids.getrandbits(128), version=4))
 
     def next_session_id(self) -> int:
         """The next session number (and the session counters)."""
@@ -287,7 +288,7 @@ class StandinSwitch:
             channel_name=f"sofia/internal/{caller_number}@127.0.0.1:{port}", context=context,
         )
         profile.times["Profile-Created-Time"] = profile.times["Channel-Created-Time"] = now
-        call_id = f"{session_id}-{self.random.randrange(1000, 99999)}@127.0.0.1"
+        call_id = f"{session_id}-{self._ids.randrange(1000, 99999)}@127.0.0.1"
         variables = sip_inbound_variables(uuid, session_id, caller_number, name, destination,
                                           "127.0.0.1", port, call_id, now, subject)
         channel = Channel(self, profile, variables, session_id=session_id)
