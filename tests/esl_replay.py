@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -245,6 +246,30 @@ class ReplayServer:
         finally:
             writer.close()
             self._handlers.discard(task)
+
+
+class ReplayThread:
+    """Runs a ReplayServer on its own event loop in a thread, as a real switch would run.
+
+    For tests whose client blocks its own event loop: the switch keeps sending meanwhile.
+    Use as ``with ReplayThread(script) as server:``.
+    """
+
+    def __init__(self, *scripts: list[Step]) -> None:
+        self.server = ReplayServer(*scripts)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def __enter__(self) -> ReplayServer:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.server.__aenter__(), self._loop).result(5)
+        return self.server
+
+    def __exit__(self, *exc_info: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.server.stop(), self._loop).result(5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
 
 
 async def replay_to(port: int, steps: list[Step]) -> PlayLog:

@@ -27,6 +27,7 @@ NEW_CORE = "0b3c6d1e-2f40-4a5b-8c6d-7e8f90a1b2c3"
 LOGIN = [GREETING, expect("auth ClueCon"), reply("+OK accepted")]
 SUBSCRIBE = "event json CHANNEL_PARK CHANNEL_BRIDGE HEARTBEAT CUSTOM sofia::register"
 FILTER = "filter Event-Name CHANNEL_PARK"
+KEEP_HEARTBEAT = "filter Event-Name HEARTBEAT"
 
 
 def recorded_after(name: str, command: str) -> list[Step]:
@@ -48,6 +49,7 @@ def event_script(*events: Step) -> list[Step]:
     """What the event connection does: login, subscribe, filter, then play ``events``."""
     return [*LOGIN, expect(SUBSCRIBE), reply("+OK event listener enabled json"),
             expect(FILTER), reply("+OK filter added. [Event-Name]=[CHANNEL_PARK]"),
+            expect(KEEP_HEARTBEAT), reply("+OK filter added. [Event-Name]=[HEARTBEAT]"),
             *events, HOLD]
 
 
@@ -154,7 +156,8 @@ async def test_reconnect_after_a_drop_replays_subscriptions_and_filters() -> Non
     assert len(recorder.disconnected) == 1 and "connection lost" in recorder.disconnected[0]
     assert recorder.connected == [(CORE, False), (CORE, False)]
     first, again = server.logs[1].commands, server.logs[3].commands
-    assert again[:3] == first[:3] == ["auth ClueCon\n\n", SUBSCRIBE + "\n\n", FILTER + "\n\n"]
+    assert again[:4] == first[:4] == ["auth ClueCon\n\n", SUBSCRIBE + "\n\n", FILTER + "\n\n",
+                                      KEEP_HEARTBEAT + "\n\n"]  # filters must not hide it
     assert server.mismatches == []
 
 

@@ -12,6 +12,7 @@ from esl_replay import (
     GREETING,
     HOLD,
     ReplayServer,
+    ReplayThread,
     Step,
     api_response,
     expect,
@@ -188,6 +189,24 @@ async def test_slow_consumer_gets_counted_drops_while_replies_still_arrive(
         assert esl.dropped_events > 100
         esl.close()
     assert len([r for r in caplog.records if r.levelno == logging.CRITICAL]) == 1
+
+
+async def test_blocking_consumer_gets_counted_drops_while_replies_still_arrive() -> None:
+    burst = [Step("recv", chunk.decode()) for chunk in recv_chunks("switch_shutdown")[3:-1]]
+    script = [*LOGIN, *burst, expect("api status"), api_response("UP"), HOLD]
+    delivered: list[str] = []
+
+    def blocking_consumer(event: EslEvent) -> None:
+        delivered.append(event.name)
+        time.sleep(0.005)  # a listener doing blocking work on the event loop
+
+    with ReplayThread(script) as server:  # the switch must not share our blocked loop
+        esl = await connect(server, on_event=blocking_consumer, max_queue=20)
+        started = time.monotonic()
+        assert await esl.api("status", timeout=2) == "UP"
+        assert time.monotonic() - started < 0.5  # 206 events x 5 ms would take 1 s
+        assert esl.dropped_events > 100
+        esl.close()
 
 
 async def test_failing_event_callback_is_logged_and_later_events_still_arrive(

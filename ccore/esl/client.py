@@ -191,7 +191,7 @@ class InboundClient:
             core_uuid = await self._read_core_uuid(control)
             events = await self._open(self._deliver)
             await events.subscribe(self._events)
-            for header, value in self._filters:
+            for header, value in self._watched_filters():
                 await events.filter(header, value)
         except BaseException:
             control.close()
@@ -206,6 +206,12 @@ class InboundClient:
             self._announce(core_uuid)
         else:
             self._announce_pending = True
+
+    def _watched_filters(self) -> list[tuple[str, str]]:
+        """The filters, plus one letting HEARTBEAT through: any filter would block it."""
+        if not self._filters or ("Event-Name", "HEARTBEAT") in self._filters:
+            return list(self._filters)
+        return [*self._filters, ("Event-Name", "HEARTBEAT")]
 
     async def _read_core_uuid(self, control: EslConnection) -> str | None:
         """The switch's Core-UUID from ``global_getvar core_uuid``; None if it gave none."""

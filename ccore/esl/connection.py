@@ -44,6 +44,7 @@ _REPLY_TYPES = frozenset({"command/reply", "api/response"})
 _ERROR_PREFIXES = ("-ERR", "-USAGE", "-ERROR")
 _READ_SIZE = 65536
 _YIELD_EVERY = 32
+_YIELD_AFTER = 0.005  # seconds
 
 
 def is_error_text(text: str) -> bool:
@@ -215,6 +216,7 @@ class EslConnection:
         ends once the connection is closed and every queued event was delivered.
         """
         delivered = 0
+        last_yield = self._loop.time()
         while not (self.closed.is_set() and self._queue.empty()):
             event = await self._queue.get()
             if event is None:
@@ -228,8 +230,11 @@ class EslConnection:
                 except Exception:
                     _LOGGER.exception("ESL on_event failed for %s", event.name)
             delivered += 1
-            if delivered % _YIELD_EVERY == 0:
-                await asyncio.sleep(0)  # let the reader run even when the queue stays full
+            # A full queue never makes get() wait: step aside now and then (at once after a
+            # slow, blocking callback) so that the reader keeps reading the socket.
+            if delivered % _YIELD_EVERY == 0 or self._loop.time() - last_yield > _YIELD_AFTER:
+                await asyncio.sleep(0)
+                last_yield = self._loop.time()
 
     def _shutdown(self, reason: str) -> None:
         """Mark the connection closed and fail everything still waiting on it."""
