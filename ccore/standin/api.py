@@ -247,11 +247,43 @@ async def uuid_park(switch: StandinSwitch, args: str) -> str:
 
 @command("uuid_break")
 async def uuid_break(switch: StandinSwitch, args: str) -> str:
-    """Stop what the channel plays (it moves on)."""
+    """Stop what the channel plays (it moves on to its next application)."""
     channel = _channel(switch, args.split(" ")[0])
     if channel is None:
         return NO_CHANNEL
+    channel.breaking = True
     channel.kick()
+    return "+OK\n"
+
+
+@command("uuid_hold")
+async def uuid_hold(switch: StandinSwitch, args: str) -> str:
+    """``[off|toggle] <uuid>``: CHANNEL_HOLD / CHANNEL_UNHOLD and the call state HELD."""
+    argv = args.split()
+    mode = argv[0] if argv and argv[0] in ("off", "toggle") else "on"
+    channel = _channel(switch, argv[-1] if argv else "")
+    if channel is None:
+        return NO_CHANNEL
+    hold = {"on": True, "off": False, "toggle": not channel.held}[mode]
+    if hold != channel.held and channel.answered:
+        channel.held = hold
+        origin = ("switch_channel.c", "switch_channel_perform_mark_hold", 2160)
+        channel.fire("CHANNEL_HOLD" if hold else "CHANNEL_UNHOLD", origin)
+        channel.set_callstate("HELD" if hold else "ACTIVE")
+    return "+OK Success\n"
+
+
+@command("uuid_setvar_multi")
+async def uuid_setvar_multi(switch: StandinSwitch, args: str) -> str:
+    """``<uuid> <var>=<value>;<var>=<value>``."""
+    uuid, _, pairs = args.partition(" ")
+    channel = _channel(switch, uuid)
+    if channel is None:
+        return NO_CHANNEL
+    for pair in pairs.split(";"):
+        name, _, value = pair.partition("=")
+        if name.strip():
+            channel.set_var(name.strip(), value or None)
     return "+OK\n"
 
 

@@ -60,7 +60,7 @@ async def play_file(channel: Channel, path: str, terminators: str = "") -> str:
     channel.fire("PLAYBACK_START", PLAY_START, post=head)
     started = channel.switch.clock.now()
     limit = None if math.isinf(seconds) else seconds
-    finished = await channel.wait(limit, digits=bool(terminators))
+    finished = await channel.wait(limit, digits=bool(terminators), breakable=True)
     played = min(seconds, channel.switch.clock.now() - started)
     samples = int(played * 8000)
     channel.set_var("playback_last_offset_pos", str(samples))

@@ -105,6 +105,8 @@ class Channel(Session):
         self.ack_pending = False
         self.hangup_remote = False
         self.watchers: set[Channel] = set()
+        self.breaking = False
+        self.held = False
         self.digits_dialed = ""
         self.phone: str | None = None
         self.destroyed = False

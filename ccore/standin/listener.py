@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import logging
 from collections import deque
 from typing import TYPE_CHECKING
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_MISSED = 500
+FIRST_PACKET_TIMEOUT = 25.0
+"""Real seconds a client has to send its first packet (read_packet's timeout)."""
 
 
 class Listener(Commands):
@@ -140,12 +143,18 @@ class Listener(Commands):
         if self.session is not None:
             self.session.holders.add(self)
         try:
+            if not self.outbound and not self._peer_allowed():
+                await self._send(wire.rude_rejection())
+                return
             if not self.outbound:
                 await self._send(wire.auth_request())
             while not self._closed.is_set():
+                # before auth (or the outbound connect) a packet must come within 25 s
+                first = not self.authed or not self.connected
                 try:
-                    cmd = await read_command(self.reader)
-                except (ConnectionError, asyncio.IncompleteReadError):
+                    cmd = await asyncio.wait_for(read_command(self.reader),
+                                                 FIRST_PACKET_TIMEOUT if first else None)
+                except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
                     cmd = None
                 if cmd is None:
                     break
@@ -157,6 +166,18 @@ class Listener(Commands):
                     break
         finally:
             await self.close()
+
+    def _peer_allowed(self) -> bool:
+        """The default inbound ACL (loopback.auto): only local clients, unless opened up."""
+        if self.switch.allow_remote:
+            return True
+        peer = self.writer.get_extra_info("peername")
+        if not peer:
+            return True
+        try:
+            return ipaddress.ip_address(peer[0]).is_loopback
+        except ValueError:
+            return True
 
     async def close(self) -> None:
         """Close the socket and let the controlled channel go."""

@@ -49,6 +49,8 @@ def play_seconds(path: str, sounds_dir: Path | None = None) -> float | None:
         except ValueError:
             return 0.0
         return math.inf if value < 0 else value / 1000.0
+    if path.startswith(("local_stream://", "$${hold_music}")):
+        return math.inf  # music on hold plays until something stops it
     if "://" in path or path.startswith(("say:", "phrase:")):
         return DEFAULT_PROMPT_SECONDS
     candidate = Path(path)

@@ -39,6 +39,7 @@ class Session:
     dtmf: deque[str]
     redirect: tuple[Any, ...] | None
     event_lock: int
+    breaking: bool
     app_stack: list[str]
     holders: set[Any]
     recordings: dict[str, Any]
@@ -78,6 +79,7 @@ class Session:
         *,
         digits: bool = False,
         until: Callable[[], bool] | None = None,
+        breakable: bool = False,
     ) -> bool:
         """Spend ``seconds`` of simulated time (None: until woken).
 
@@ -91,6 +93,9 @@ class Session:
             if not self.up or self.redirect is not None:
                 return False
             if (digits and self.dtmf) or (until is not None and until()):
+                return False
+            if breakable and self.breaking:
+                self.breaking = False  # uuid_break: CF_BREAK is consumed by the media loop
                 return False
             if self.messages and not self.event_lock:
                 # a nested application pauses this one, as switch_ivr_parse_all_events does

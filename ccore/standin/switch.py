@@ -35,13 +35,27 @@ _MODULES = ("mod_event_socket", "mod_sofia", "mod_dptools", "mod_commands", "mod
 class StandinSwitch:
     """A FreeSWITCH 1.10 stand-in speaking ESL on a loopback port.
 
-    ``await start()`` listens (``port`` tells where), ``await stop()`` shuts down like the
-    real switch (SHUTDOWN event, then "The system is being shut down." to every client),
-    ``await restart()`` drops every call and comes back with a new Core-UUID on the same
-    port. The simulation API: ``register``/``unregister``/``expire`` SIP users,
-    ``set_phone`` for how a user's phone behaves, ``place_call`` for a caller dialling in,
-    ``phone_hangup`` for an agent hanging up. All time goes through ``clock`` (``speed``
-    times faster than real time) and all randomness through ``random`` (seeded).
+    Life cycle: ``await start()`` listens (``port`` tells where), ``await stop()`` shuts
+    down like the real switch (calls hung up, SHUTDOWN and MODULE_UNLOAD events, then
+    "The system is being shut down." to every client), ``await restart()`` drops every call
+    and comes back with a new ``core_uuid`` on the same port. ``async with`` works too.
+
+    Simulation: ``register``/``unregister``/``expire`` SIP users, ``set_phone`` for how a
+    user's phone behaves when a call reaches it, ``place_call`` for a caller dialling in,
+    ``phone_hangup`` for an agent hanging up. ``channels`` holds the live channels.
+
+    Arguments: ``password`` of the event socket; ``host``/``port`` to listen on (port 0:
+    any free one); ``seed`` for every random choice (UUIDs included: the same seed gives the
+    same calls); ``speed`` of the simulated clock (``clock``: every ring, prompt, patience,
+    talk time, heartbeat and event time); ``dialplan`` (a ``Dialplan``, XML text or a file;
+    default: park every call); ``recordings_dir`` for voicemail messages (default: a
+    temporary directory); ``domain`` of the SIP users; ``heartbeat_interval`` (simulated
+    seconds); ``users``: the directory (None: every user exists; otherwise others are
+    SUBSCRIBER_ABSENT); ``db_lag``: simulated seconds before ``show channels`` and
+    ``show registrations`` see a change, like FreeSWITCH's core database;
+    ``event_queue_size`` per connection (past it events are dropped, and a connection that
+    misses more than 500 in a row is disconnected); ``sounds_dir`` where relative prompt
+    names are looked up; ``hostname``; ``allow_remote``: accept non-loopback clients.
     """
 
     def __init__(
@@ -61,9 +75,11 @@ class StandinSwitch:
         event_queue_size: int = 100_000,
         sounds_dir: str | Path | None = None,
         hostname: str = "standin",
+        allow_remote: bool = False,
     ) -> None:
         self.password = password
         self.host = host
+        self.allow_remote = allow_remote
         self._port = port
         self.seed = seed
         self.random = random.Random(seed)
