@@ -204,7 +204,9 @@ class EslConnection:
                     self._queue.maxsize,
                 )
             return
-        if self._dropping:
+        if self._dropping and self._queue.qsize() * 2 <= self._queue.maxsize:
+            # the burst is over only once the consumer has caught up to half the queue, so
+            # that a steady overload logs once rather than at every freed slot
             self._dropping = False
             _LOGGER.warning("ESL event queue has room again; %s dropped so far",
                             self.dropped_events)
