@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from center_fixtures import CenterHarness, center_harness  # noqa: F401  (fixture)
+from center_fixtures import CenterHarness
 from websockets.asyncio.client import connect
 
 from ccore.control import ControlClient, ControlError, ControlServer, read_connection_info
@@ -19,7 +19,7 @@ Started = tuple[CenterHarness, ControlServer, ControlClient]
 
 
 @pytest.fixture
-async def control(center_harness: Any) -> AsyncIterator[Callable[..., Awaitable[Started]]]:  # noqa: F811
+async def control(center_harness: Any) -> AsyncIterator[Callable[..., Awaitable[Started]]]:
     """Factory: a center on the stand-in, its control server, and a connected client."""
     made: list[tuple[ControlServer, ControlClient]] = []
 

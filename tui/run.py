@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ccore_tui.app import CenterApp
+
+if TYPE_CHECKING:
+    from ccore.core import Center
 
 from ccore.control.client import ControlClient
 
@@ -35,3 +39,22 @@ def run_ui(
     """Run the UI until the admin quits; the center and its calls carry on."""
     build_app(center_directory, control_url=control_url, token=token).run()
     return 0
+
+
+async def run_on_center(center: Center, *, port: int = 0) -> None:
+    """Run the UI in this process next to a running ``Center`` (``ccore demo``).
+
+    Starts the center's control API on loopback (``port`` 0: any free port) and the UI as its
+    client, exactly as a separate ``ccore ui`` would connect; stops the API when the UI quits.
+    """
+    from ccore.control.server import ControlServer
+
+    server = ControlServer(center, port=port)
+    await server.start()
+    try:
+        app = CenterApp(
+            ControlClient(server.url, server.token), center_directory=center.config.directory
+        )
+        await app.run_async()
+    finally:
+        await server.stop()

@@ -27,8 +27,14 @@ def _today(queue: Mapping[str, Any], key: str) -> int:
     return _count(queue.get(key))
 
 
-def longest_wait(queue: Mapping[str, Any], now: float) -> float | None:
-    """Seconds the longest-waiting caller has waited (from the figure or the callers)."""
+def longest_wait(
+    queue: Mapping[str, Any], now: float, received_at: float | None = None
+) -> float | None:
+    """Seconds the longest-waiting caller has waited (from the figure or the callers).
+
+    A wait the core measured (``waited``) grows by the time since the snapshot was taken.
+    """
+    received_at = now if received_at is None else received_at
     callers = queue.get("waiting") if isinstance(queue.get("waiting"), list) else None
     callers = callers if callers is not None else queue.get("callers")
     if isinstance(callers, list) and callers:
@@ -39,8 +45,10 @@ def longest_wait(queue: Mapping[str, Any], now: float) -> float | None:
             if _number(caller.get("since")) is not None or _number(caller.get("entered_at")):
                 start = _number(caller.get("since")) or _number(caller.get("entered_at")) or now
                 waits.append(now - start)
-            elif _number(caller.get("wait")) is not None:
-                waits.append(_number(caller.get("wait")) or 0.0)
+            else:
+                waited = _number(caller.get("waited", caller.get("wait")))
+                if waited is not None:
+                    waits.append(waited + max(0.0, now - received_at))
         if waits:
             return max(waits)
     return _number(queue.get("longest_wait"))
@@ -57,7 +65,9 @@ def service_level(queue: Mapping[str, Any]) -> str:
     return f"{number * 100:.0f}%" if number <= 1 else f"{number:.0f}%"
 
 
-def queue_rows(snapshot: Mapping[str, Any], now: float | None = None) -> dict[str, tuple]:
+def queue_rows(
+    snapshot: Mapping[str, Any], now: float | None = None, received_at: float | None = None
+) -> dict[str, tuple]:
     """Per queue: name, waiting, longest wait, answered, abandoned, service level."""
     now = now or time.time()
     rows = {}
@@ -67,7 +77,7 @@ def queue_rows(snapshot: Mapping[str, Any], now: float | None = None) -> dict[st
         rows[name] = (
             str(queue.get("display_name") or name),
             str(_count(waiting)),
-            duration(longest_wait(queue, now)),
+            duration(longest_wait(queue, now, received_at)),
             str(_today(queue, "answered")),
             str(_today(queue, "abandoned")),
             service_level(queue),

@@ -122,18 +122,18 @@ class Session:
             self.offer({"type": "event", "event": event.to_dict()})
 
     async def _push_snapshots(self) -> None:
-        """Push a snapshot whenever something happened, and at least every few intervals."""
+        """Push a snapshot when something happened (at most every interval), and every second
+        anyway, so waits and times in state move on screen."""
         interval = self.snapshot_interval or 1.0
-        quiet = 0
+        loop = asyncio.get_running_loop()
+        sent_at = 0.0
         while True:
-            if self.dirty or quiet >= 4:
+            if self.dirty or loop.time() - sent_at >= max(interval, 1.0) - 0.01:
                 self.dirty = False
-                quiet = 0
+                sent_at = loop.time()
                 snapshot = build_snapshot(self.server.center)
                 snapshot["dropped_events"] = self.dropped
                 self.offer({"type": "snapshot", "snapshot": snapshot})
-            else:
-                quiet += 1
             await asyncio.sleep(interval)
 
     # --- incoming ----------------------------------------------------------------------------

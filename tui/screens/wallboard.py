@@ -112,7 +112,9 @@ class WallboardScreen(CenterScreen):
             else "Operator states need the agents plugin, which is not running"
             " (see Plugins, key 6); showing operators from center.toml.",
         )
-        sync_table(self.query_one("#queues", DataTable), queue_rows(snapshot, now))
+        sync_table(
+            self.query_one("#queues", DataTable), queue_rows(snapshot, now, state.snapshot_at)
+        )
         sync_table(self.query_one("#agents", DataTable), agent_rows(snapshot, now))
         calls = call_rows(snapshot, now)
         self.query_one("#calls-title", Static).update(f"Calls in progress: {len(calls)}")

@@ -10,18 +10,22 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 
 class Field(Vertical):
-    """One form field: label, the control, a hint, and an error line (empty when fine)."""
+    """One form field on one line: label, then the control; a hint and an error under it."""
 
     DEFAULT_CSS = """
-    Field { height: auto; margin: 0 0 1 0; }
-    Field > Label { color: $text-muted; }
-    Field > .hint { color: $text-muted; text-style: italic; height: auto; }
-    Field > .error { color: $error; height: auto; }
-    Field.-invalid Input, Field.-invalid Select { border: tall $error; }
+    Field { height: auto; margin: 0 0 0 0; }
+    Field > Horizontal { height: auto; }
+    Field > Horizontal > Label { width: 40; color: $text-muted; padding: 0 1 0 0; }
+    Field > Horizontal > * { width: 1fr; }
+    Field Input.-textual-compact, Field Select.-textual-compact { background: $boost; }
+    Field > .hint { color: $text-muted; text-style: italic; height: auto; margin-left: 40; }
+    Field > .error { color: $error; height: auto; margin-left: 40; }
+    Field > .error.-empty { display: none; }
+    Field.-invalid > Horizontal > Label { color: $error; }
     """
 
     def __init__(self, name: str, label: str, control: Widget, hint: str = "") -> None:
@@ -30,18 +34,23 @@ class Field(Vertical):
         self.label = label
         self.control = control
         self.hint = hint
+        if hasattr(control, "compact") and not isinstance(control, TextArea):
+            control.compact = True  # one line per field: a form fits a terminal
 
     def compose(self) -> ComposeResult:
-        yield Label(self.label)
-        yield self.control
+        with Horizontal():
+            yield Label(self.label)
+            yield self.control
         if self.hint:
             yield Static(self.hint, classes="hint")
-        yield Static("", classes="error")
+        yield Static("", classes="error -empty")
 
     def show_error(self, message: str) -> None:
         """Show (or clear, with "") this field's error."""
         self.set_class(bool(message), "-invalid")
-        self.query_one(".error", Static).update(message)
+        error = self.query_one(".error", Static)
+        error.set_class(not message, "-empty")
+        error.update(message)
 
 
 class FormScreen(ModalScreen[Any]):
@@ -53,10 +62,10 @@ class FormScreen(ModalScreen[Any]):
 
     DEFAULT_CSS = """
     FormScreen { align: center middle; }
-    FormScreen > Vertical#form { width: 84; max-height: 90%; height: auto;
+    FormScreen > Vertical#form { width: 100; max-width: 98%; max-height: 90%; height: auto;
         border: thick $primary; background: $surface; padding: 0 1; }
     FormScreen #title { text-style: bold; padding: 0 0 1 0; }
-    FormScreen #fields { height: auto; max-height: 32; }
+    FormScreen #fields { height: auto; max-height: 36; }
     FormScreen #general-error { color: $error; height: auto; }
     FormScreen #buttons { height: 3; align-horizontal: right; }
     FormScreen #buttons Button { margin-left: 2; }
@@ -106,6 +115,9 @@ class FormScreen(ModalScreen[Any]):
             field.show_error(errors.get(field.field_name, ""))
         names = {field.field_name for field in self.query(Field)}
         leftover += [f"{key}: {message}" for key, message in errors.items() if key not in names]
+        invalid = [field for field in self.query(Field) if field.field_name in errors]
+        if invalid:  # to the first wrong field, its text selected: typing replaces it
+            invalid[0].control.focus()
         self.query_one("#general-error", Static).update("\n".join(leftover))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

@@ -33,4 +33,4 @@ def sync_table(table: DataTable[Any], rows: Mapping[str, Sequence[Any]]) -> None
         current = table.get_row(key)
         for column, old, new in zip(columns, current, cells, strict=False):
             if old != new:
-                table.update_cell(key, column, new)
+                table.update_cell(key, column, new, update_width=True)
