@@ -45,6 +45,7 @@ _ERROR_PREFIXES = ("-ERR", "-USAGE", "-ERROR")
 _READ_SIZE = 65536
 _YIELD_EVERY = 32
 _YIELD_AFTER = 0.005  # seconds
+_KEEPALIVE = (("TCP_KEEPIDLE", 30), ("TCP_KEEPINTVL", 10), ("TCP_KEEPCNT", 3))
 
 
 def is_error_text(text: str) -> bool:
@@ -104,8 +105,11 @@ class EslConnection:
         reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
         sock = writer.get_extra_info("socket")
         if sock is not None:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            for option, value in _KEEPALIVE:  # notice a dead peer in about a minute
+                if hasattr(socket, option):
+                    sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, option), value)
         connection = cls(reader, writer, on_event=on_event, max_queue=max_queue)
         connection.peer = (host, port)
         connection.start()
