@@ -15,20 +15,24 @@ RULE = "=" * 97
 _QUOT = {'"': "&quot;"}
 
 
-def status_text(switch: StandinSwitch) -> str:
-    """The ``status`` answer: uptime, sessions since start-up, peaks."""
-    up = max(0.0, switch.clock.now() - switch.started_at)
-    micros = int(up * 1_000_000)
+def uptime_text(switch: StandinSwitch) -> str:
+    """``0 years, 0 days, 1 hour, ...`` as ``switch_core_measure_time`` prints it."""
+    micros = int(max(0.0, switch.clock.now() - switch.started_at) * 1_000_000)
     secs, us = divmod(micros, 1_000_000)
     mins, s = divmod(secs, 60)
     hours, m = divmod(mins, 60)
     days, h = divmod(hours, 24)
     years, d = divmod(days, 365)
-    minute = "minute" if m == 1 else "minutes"
+    parts = [(years, "year"), (d, "day"), (h, "hour"), (m, "minute"), (s, "second"),
+             (us // 1000, "millisecond"), (us % 1000, "microsecond")]
+    return ", ".join(f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts)
+
+
+def status_text(switch: StandinSwitch) -> str:
+    """The ``status`` answer: uptime, sessions since start-up, peaks."""
     live = len(switch.channels)
     return (
-        f"UP {years} years, {d} days, {h} hours, {m} {minute}, {s} seconds, "
-        f"{us // 1000} milliseconds, {us % 1000} microseconds\n"
+        f"UP {uptime_text(switch)}\n"
         "FreeSWITCH (Version 1.10.12-release  64bit) is ready\n"
         f"{switch.sessions_since_start} session(s) since startup\n"
         f"{live} session(s) - peak {switch.peak_sessions}, last 5min {switch.peak_sessions} \n"

@@ -21,6 +21,7 @@ from .hub import EventHub
 from .listener import Listener
 from .phones import Directory, PhoneBehaviour
 from .profile import CallerProfile, sip_inbound_variables
+from .queries import uptime_text
 from .wire import SHUTDOWN_TEXT, Event
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,7 @@ class StandinSwitch:
             up = int((self.clock.now() - self.started_at) * 1000)
             live = len(self.channels)
             self.hub.fire(Event("HEARTBEAT", [
-                ("Event-Info", "System Ready"), ("Up-Time", f"0 years, 0 days, {up // 1000} s"),
+                ("Event-Info", "System Ready"), ("Up-Time", uptime_text(self)),
                 ("FreeSWITCH-Version", "1.10.12-release~64bit"), ("Uptime-msec", str(up)),
                 ("Session-Count", str(live)), ("Max-Sessions", "1000"),
                 ("Session-Per-Sec", "30"), ("Session-Per-Sec-Last", "0"),
