@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from plugin_dists import PluginDists
 
 from ccore.bus import EventBus
+from ccore.config import load_center
 from ccore.events import CallOffered, PluginStateChanged
 from ccore.loader import PluginLoader, PluginState
+from ccore.starter import write_starter_center
 
 GOOD = '''
 from ccore.hookspecs import hookimpl
@@ -198,3 +201,61 @@ async def test_a_plugin_not_ready_is_retried_until_it_is(plugin_dists: PluginDis
         await asyncio.sleep(0.1)
     assert record.state is PluginState.RUNNING
     await loader.shutdown_all(center=None)
+
+
+CONFIGURED = '''
+from pydantic import BaseModel
+from ccore.hookspecs import hookimpl
+
+class Config(BaseModel):
+    url: str
+    timeout: float = 2.0
+
+got = []
+
+@hookimpl
+def ccore_setup(center, plugin):
+    got.append(plugin.config)
+'''
+
+
+async def test_plugin_config_section_is_validated_into_its_model(
+    plugin_dists: PluginDists, tmp_path: Path
+) -> None:
+    plugin_dists.add("crm", CONFIGURED)
+    write_starter_center(tmp_path / "c")
+    path = tmp_path / "c" / "center.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + '\n[plugins.crm]\nurl = "https://crm.example"\n',
+        encoding="utf-8",
+    )
+    loader = PluginLoader(EventBus(), group=plugin_dists.group)
+    loader.discover()
+    loader.validate(load_center(tmp_path / "c"))
+    await loader.setup_all(center=None, storage=None)
+    import ccoretest_crm
+
+    assert loader.records["crm"].state is PluginState.RUNNING
+    assert ccoretest_crm.got[0].url == "https://crm.example"
+    assert ccoretest_crm.got[0].timeout == 2.0
+
+
+async def test_bad_plugin_config_fails_that_plugin_naming_line_and_key(
+    plugin_dists: PluginDists, tmp_path: Path
+) -> None:
+    plugin_dists.add("crm", CONFIGURED)
+    plugin_dists.add("good", GOOD)
+    write_starter_center(tmp_path / "c")
+    path = tmp_path / "c" / "center.toml"
+    text = path.read_text(encoding="utf-8") + '\n[plugins.crm]\ntimeout = "soon"\n'
+    path.write_text(text, encoding="utf-8")
+    line = len(text.rstrip("\n").splitlines())
+    loader = PluginLoader(EventBus(), group=plugin_dists.group)
+    loader.discover()
+    loader.validate(load_center(tmp_path / "c"))
+    await loader.setup_all(center=None, storage=None)
+    crm = loader.records["crm"]
+    assert crm.state is PluginState.FAILED
+    assert f"center.toml:{line}: plugins.crm.timeout" in crm.reason
+    assert "plugins.crm.url" in crm.reason  # the missing key is reported too
+    assert loader.records["good"].state is PluginState.RUNNING
