@@ -7,16 +7,23 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import test_ivr_menus
+from ccore_plugins.ivr import IvrCalls
 from test_ivr_menus import IvrCenter
 
 from ccore.config_schema import WEEKDAYS
+from ccore.events import CallRouted
 from ccore.standin.media import write_wav
 
 ivr_center = test_ivr_menus.ivr_center  # the fixture, shared
 ZONE = "Pacific/Auckland"  # far from UTC: "today" must be the center's today
 
 
-def center_toml(closed_message: str, *, number_hours: str, menu_hours: str) -> str:
+VOICEMAIL = '{ action = "voicemail", box = "general" }'
+
+
+def center_toml(
+    closed_message: str, *, number_hours: str, menu_hours: str, number_closed: str = VOICEMAIL
+) -> str:
     """A center whose ``holiday`` hours are closed now and whose ``always`` hours are open."""
     today = dt.datetime.now(ZoneInfo(ZONE)).date()
     days = ", ".join(str(today + dt.timedelta(days=n)) for n in (-1, 0, 1))
@@ -43,7 +50,7 @@ name = "General messages"
 number = "+4930100"
 ivr = "main"
 hours = "{number_hours}"
-closed = {{ action = "voicemail", box = "general" }}
+closed = {number_closed}
 
 [ivr.main]
 greeting = "tone:beep"
@@ -141,3 +148,30 @@ async def test_open_hours_let_the_caller_into_the_menu(ivr_center: IvrCenter) ->
 
     assert routed.route == "queue:support"
     assert not [e for e in harness.events if e.name == "ivr.closed"]
+
+
+async def test_a_caller_sent_back_to_the_menu_is_not_turned_away_by_the_numbers_hours_again(
+    ivr_center: IvrCenter,
+) -> None:
+    toml = center_toml("tone:busy", number_hours="holiday", menu_hours="always",
+                       number_closed='{ action = "queue", queue = "support" }')
+    harness = await ivr_center(toml)
+    call = await harness.switch.place_call("+4917012345", "+4930100")
+    await harness.next_event(
+        "call.routed", lambda e: e.call_uuid == call.uuid and e.route == "queue:support"
+    )
+    first_exit = len(harness.events)
+
+    # what routing does for a queue whose closed or overflow action is a submenu
+    harness.center.bus.fire(CallRouted(call_uuid=call.uuid, route="ivr:main"))
+    await call.press("1")
+    again = await harness.next_event("ivr.entered", lambda e: e.call_uuid == call.uuid,
+                                     after=first_exit)
+    chosen = await harness.next_event("ivr.option_chosen", lambda e: e.call_uuid == call.uuid)
+
+    assert again.menu == "main"
+    assert (chosen.digit, chosen.action, chosen.target) == ("1", "submenu", "sales")
+    assert [e.name for e in harness.events if e.name == "ivr.closed"] == ["ivr.closed"]
+    ivr = harness.center.service("ivr", IvrCalls)
+    assert ivr.snapshot() in ([{"call_uuid": call.uuid, "menu": "sales", "step": "greeting"}],
+                              [{"call_uuid": call.uuid, "menu": "sales", "step": "entering"}])

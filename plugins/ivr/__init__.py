@@ -18,16 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 from ccore_plugins.ivr.menu import ClosedMessages, MenuCall
 from ccore_plugins.ivr.numbers import ivr_route, menu_of_route, number_for_call
+from ccore_plugins.ivr.prompts import PromptProblem, check_prompts
 from pydantic import BaseModel, ConfigDict, Field
 
 from ccore.config_types import Slug, Sound
-from ccore.events import CallRouted, Event
+from ccore.events import CallEnded, CallRouted, Event
 from ccore.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from ccore.core import Center
     from ccore.model import Channel
     from ccore.plugin_context import PluginContext
+
+__all__ = ["Config", "IvrCalls", "PromptProblem", "check_prompts"]
 
 DEPENDS_ON = ("routing",)
 
@@ -48,7 +51,15 @@ class IvrCalls:
         self.center = center
         self.plugin = plugin
         self.running: dict[str, MenuCall] = {}
+        self.visited: set[str] = set()  # calls that were in the IVR before (until they end)
         self._tasks: dict[str, asyncio.Task[Any]] = {}
+
+    def snapshot(self) -> list[dict[str, str]]:
+        """The callers in the IVR now: call, menu and step, for the wallboard and the API."""
+        return [
+            {"call_uuid": uuid, "menu": caller.menu, "step": caller.step}
+            for uuid, caller in self.running.items()
+        ]
 
     def on_routed(self, event: Event) -> None:
         """Start the menus for a call routed ``ivr:<menu>``."""
@@ -71,12 +82,18 @@ class IvrCalls:
             call_uuid,
             menu,
             number=number,
+            number_hours=call_uuid not in self.visited,
             closed_messages=ClosedMessages(config.closed_message, dict(config.closed_messages)),
         )
         self.running[call_uuid] = caller
+        self.visited.add(call_uuid)
         task = self.plugin.create_task(caller.run(), name=f"ivr-{call_uuid}")
         self._tasks[call_uuid] = task
         task.add_done_callback(lambda _: self._finished(call_uuid))
+
+    def on_ended(self, event: Event) -> None:
+        """Forget a call that is gone from the switch."""
+        self.visited.discard(event.call_uuid or "")
 
     def stop(self) -> None:
         """Tell every running caller's menu to end at its next step (the plugin unloads)."""
@@ -93,6 +110,7 @@ def ccore_setup(center: Center, plugin: PluginContext) -> None:
     """Listen for calls routed to a menu; offer the live IVR callers as service ``"ivr"``."""
     calls = IvrCalls(center, plugin)
     plugin.listen(CallRouted.name, calls.on_routed)
+    plugin.listen(CallEnded.name, calls.on_ended)
     center.provide("ivr", calls)
     plugin.on_unload(lambda: center.services.pop("ivr", None))
     plugin.on_unload(calls.stop)

@@ -79,6 +79,7 @@ class MenuCall:
         menu: str,
         *,
         number: Number | None = None,
+        number_hours: bool = True,
         closed_messages: ClosedMessages | None = None,
         clock: Clock | None = None,
     ) -> None:
@@ -86,6 +87,7 @@ class MenuCall:
         self.call_uuid = call_uuid
         self.start_menu = menu
         self.number = number
+        self.number_hours = number_hours  # False when the call was in the IVR before
         self.closed_messages = closed_messages or ClosedMessages(None, {})
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.menu = menu
@@ -108,17 +110,36 @@ class MenuCall:
         self.center.bus.fire(event)
 
     async def run(self) -> None:
-        """Take the caller through the menus until they leave; never raises for a hangup."""
+        """Take the caller through the menus until they leave; never raises for a hangup.
+
+        If anything else goes wrong (the switch connection drops, a bug), the caller is handed
+        back to the dialplan's fallback rather than left in silence.
+        """
         try:
             await self._answer()
             await self._walk()
         except CallGone:
             self._left()
-        except SwitchError as err:
-            if self._call_is_live():
-                raise
-            _LOGGER.debug("Call %s gone during %s: %s", self.call_uuid, self.step, err)
-            self._left()
+        except Exception as err:
+            if not self._call_is_live():
+                _LOGGER.debug("Call %s gone during %s: %s", self.call_uuid, self.step, err)
+                self._left()
+                return
+            _LOGGER.exception(
+                "Call %s failed in menu %s at %s; handing it to the fallback",
+                self.call_uuid, self.menu, self.step,
+            )
+            await self._to_fallback()
+
+    async def _to_fallback(self) -> None:
+        if not self.exited:
+            self.exited = True
+            self.fire(IvrExited(call_uuid=self.call_uuid, menu=self.menu, step=self.step,
+                                action="fallback"))
+        try:
+            await self.center.release_call(self.call_uuid)
+        except Exception:
+            _LOGGER.exception("Could not hand call %s to the fallback", self.call_uuid)
 
     # --- the walk through the menus ----------------------------------------------------------
 
@@ -209,7 +230,7 @@ class MenuCall:
         """(hours name, closed action) when the number (at the start) or the menu is closed."""
         model = self.model
         moment = self.clock()
-        number = self.number if first else None
+        number = self.number if first and self.number_hours else None
         if number is not None and number.hours is not None:
             hours = hours_for(model, number.hours)
             if hours is not None and not is_open(hours, model.center.timezone, moment):
