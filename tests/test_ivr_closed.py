@@ -175,3 +175,26 @@ async def test_a_caller_sent_back_to_the_menu_is_not_turned_away_by_the_numbers_
     ivr = harness.center.service("ivr", IvrCalls)
     assert ivr.snapshot() in ([{"call_uuid": call.uuid, "menu": "sales", "step": "greeting"}],
                               [{"call_uuid": call.uuid, "menu": "sales", "step": "entering"}])
+
+
+async def test_menus_closed_into_each_other_end_in_a_hangup_not_a_loop(
+    ivr_center: IvrCenter,
+) -> None:
+    toml = center_toml("", number_hours="always", menu_hours="holiday").replace(
+        '[ivr.main]\ngreeting = "tone:beep"',
+        '[ivr.main]\ngreeting = "tone:beep"\nhours = "holiday"\n'
+        'closed = { action = "submenu", menu = "sales" }',
+    ).replace(
+        '[ivr.sales]\ngreeting = "tone:ringback"',
+        '[ivr.sales]\ngreeting = "tone:ringback"\nclosed = { action = "submenu", menu = "main" }',
+    )
+    harness = await ivr_center(toml)
+
+    call = await harness.switch.place_call("+4917012345", "+4930100")
+    outcome = await call
+
+    assert not outcome.caller_hung_up
+    exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
+    assert (exited.action, exited.caller_hung_up) == ("hangup", False)
+    assert sum(1 for e in harness.events if e.name == "ivr.closed") == 100
+    assert not [e for e in harness.events if e.name == "call.playback_started"]

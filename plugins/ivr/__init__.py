@@ -7,14 +7,14 @@ routing plugin with ``call.routed`` ``queue:<name>``.
 
 ``[plugins.ivr]`` (optional)::
 
-    closed_message = "sounds/closed.wav"        # played before a closed action; default a busy tone
+    closed_message = "sounds/closed.wav"  # before a closed action; default a busy tone, "" none
     closed_messages = { sales = "sounds/sales-closed.wav" }   # per menu
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ccore_plugins.ivr.menu import ClosedMessages, MenuCall
 from ccore_plugins.ivr.numbers import ivr_route, menu_of_route, number_for_call
@@ -40,8 +40,8 @@ class Config(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    closed_message: Sound | None = "tone:busy"
-    closed_messages: dict[Slug, Sound] = Field(default_factory=dict)
+    closed_message: Sound | Literal[""] = "tone:busy"  # "": none
+    closed_messages: dict[Slug, Sound | Literal[""]] = Field(default_factory=dict)
 
 
 class IvrCalls:

@@ -51,6 +51,9 @@ _LOGGER = logging.getLogger(__name__)
 MAX_PROMPTS_PER_MENU = 20
 """A caller who keeps choosing repeat or information gets the default action after this many."""
 
+MAX_MENUS_PER_CALL = 100
+"""Menus one call may enter; beyond it (menus closed into each other, say) the call is hung up."""
+
 DIGIT_REGEXP = "[0-9*#]"  # accept every key; the menu decides what is valid
 NO_INVALID_SOUND = "silence_stream://10"  # the menu plays its own invalid prompt
 
@@ -65,8 +68,8 @@ class ClosedMessages:
     per_menu: dict[str, str]
 
     def for_menu(self, menu: str) -> str | None:
-        """The closed message of ``menu``."""
-        return self.per_menu.get(menu, self.default)
+        """The closed message of ``menu`` (None: play nothing)."""
+        return self.per_menu.get(menu, self.default) or None
 
 
 class MenuCall:
@@ -145,14 +148,13 @@ class MenuCall:
 
     async def _walk(self) -> None:
         menu_name, came_from = self.start_menu, ""
-        while True:
+        for _ in range(MAX_MENUS_PER_CALL):
             self._check_stopped()
             self.menu, self.step = menu_name, "entering"
             menu = self.model.ivr.get(menu_name)
             if menu is None:
                 _LOGGER.error("Call %s: no IVR menu %r; hanging up", self.call_uuid, menu_name)
-                await self._leave(HangupAction(action="hangup"), step="entering")
-                return
+                break
             number = self.number.number if self.number is not None and not came_from else ""
             self.fire(IvrEntered(call_uuid=self.call_uuid, menu=menu_name, came_from=came_from,
                                  number=number))
@@ -173,6 +175,10 @@ class MenuCall:
                 continue
             await self._leave(action, step=self.step)
             return
+        else:
+            _LOGGER.error("Call %s went through %d menus; hanging up", self.call_uuid,
+                          MAX_MENUS_PER_CALL)
+        await self._leave(HangupAction(action="hangup"), step="entering")
 
     async def _choose(self, menu_name: str, menu: Menu) -> object:
         """Prompt until the caller picks an option that leaves this menu, or use the default."""

@@ -99,12 +99,12 @@ def _plugin_sounds(config: CenterConfig) -> Iterator[tuple[KeyPath, str]]:
     """The closed messages of ``[plugins.ivr]`` (what its ``Config`` accepts as sounds)."""
     section = config.model.plugins.section("ivr")
     message = section.get("closed_message")
-    if isinstance(message, str):
+    if isinstance(message, str) and message:
         yield ("plugins", "ivr", "closed_message"), message
     per_menu = section.get("closed_messages")
     if isinstance(per_menu, dict):
         for menu, sound in per_menu.items():
-            if isinstance(sound, str):
+            if isinstance(sound, str) and sound:
                 yield ("plugins", "ivr", "closed_messages", str(menu)), sound
 
 
