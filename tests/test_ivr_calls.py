@@ -6,7 +6,7 @@ from pathlib import Path
 
 import test_ivr_menus
 from ccore_plugins.ivr import IvrCalls
-from test_ivr_menus import CENTER, IvrCenter, call_in, ivr_steps
+from test_ivr_menus import CENTER, IvrCenter, call_in, ivr_steps, played_by_ivr
 
 from ccore.standin.media import write_wav
 
@@ -35,8 +35,7 @@ async def test_a_caller_hanging_up_during_the_greeting_leaves_the_ivr_at_once(
     )
     hungup = await harness.next_event("call.hungup", lambda e: e.call_uuid == call.uuid)
     assert exited.at - hungup.at < 0.5  # stopped on the hangup, not after the 10 s greeting
-    played = [e.path for e in harness.events
-              if e.name == "call.playback_started" and e.call_uuid == call.uuid]
+    played = played_by_ivr(harness, call.uuid)
     assert played == [str(welcome)]  # the recorded greeting, found relative to the center
     ivr = harness.center.service("ivr", IvrCalls)
     await harness.wait_for(lambda: call.uuid not in ivr.running, what="menu run ended")
@@ -101,8 +100,7 @@ async def test_the_hangup_option_plays_its_message_and_ends_the_call(
 
     assert not outcome.caller_hung_up
     assert outcome.hangup_cause == "NORMAL_CLEARING"
-    played = [e.path for e in harness.events
-              if e.name == "call.playback_started" and e.call_uuid == call.uuid]
+    played = played_by_ivr(harness, call.uuid)
     assert played[-1] == "tone_stream://%(500,500,480,620);loops=4"  # tone:busy
     exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
     assert (exited.action, exited.caller_hung_up) == ("hangup", False)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import test_ivr_menus
 from ccore_plugins.ivr import IvrCalls
-from test_ivr_menus import IvrCenter
+from test_ivr_menus import IvrCenter, played_by_ivr
 
 from ccore.config_schema import WEEKDAYS
 from ccore.events import CallRouted
@@ -98,11 +98,7 @@ async def test_a_closed_number_plays_the_closed_message_then_takes_a_voicemail(
         "voicemail",
         "general",
     )
-    played = [
-        e.path
-        for e in harness.events
-        if e.name == "call.playback_started" and e.call_uuid == call.uuid
-    ]
+    played = played_by_ivr(harness, call.uuid)
     assert played[0] == str(closed_wav)
     assert "tone_stream://%(500,0,800)" not in played  # the menu's greeting never played
     boxes = [box for box, _, _ in harness.switch.voicemails]
@@ -128,11 +124,7 @@ async def test_a_closed_submenu_offers_its_hours_callback_with_a_built_in_messag
     assert (routed.route, routed.options) == ("queue:support", {"callback": True})
     closed = await harness.next_event("ivr.closed", lambda e: e.call_uuid == call.uuid)
     assert (closed.menu, closed.hours, closed.action) == ("sales", "holiday", "callback")
-    played = [
-        e.path
-        for e in harness.events
-        if e.name == "call.playback_started" and e.call_uuid == call.uuid
-    ]
+    played = played_by_ivr(harness, call.uuid)
     assert "tone_stream://%(500,500,480,620);loops=4" in played  # tone:busy
     assert "tone_stream://%(2000,4000,440,480)" not in played  # sales' greeting never played
 

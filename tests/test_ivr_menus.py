@@ -98,6 +98,19 @@ def ivr_steps(harness: CenterHarness, call_uuid: str) -> list[tuple[Any, ...]]:
     return steps
 
 
+def played_by_ivr(harness: CenterHarness, call_uuid: str) -> list[str]:
+    """What the call heard until the IVR handed it to a queue (routing's music is not ours)."""
+    played = []
+    for event in harness.events:
+        if event.call_uuid != call_uuid:
+            continue
+        if event.name == "call.routed" and event.route.startswith("queue:"):
+            break
+        if event.name == "call.playback_started":
+            played.append(event.path)
+    return played
+
+
 async def call_in(harness: CenterHarness, digits: list[Any]) -> Any:
     """A caller dialing the IVR number with a digit script."""
     return await harness.switch.place_call("+4917012345", "+4930100", digits=digits)
@@ -175,8 +188,7 @@ async def test_silence_is_prompted_again_then_the_default_action_runs(
     default = await harness.next_event("ivr.option_chosen", lambda e: e.call_uuid == call.uuid)
     assert default.by_default and default.digit == ""
     # two greetings were played, each waiting the menu's 3 s timeout (simulated)
-    played = [e.path for e in harness.events
-              if e.name == "call.playback_started" and e.call_uuid == call.uuid]
+    played = played_by_ivr(harness, call.uuid)
     assert played.count("tone_stream://%(500,0,800)") == 2  # tone:beep
 
 
@@ -199,8 +211,7 @@ async def test_a_wrong_key_plays_the_invalid_prompt_and_asks_again(
         ("ivr.option_chosen", "main", "2"),
         ("ivr.exited", "main", "queue"),
     ]
-    played = [e.path for e in harness.events
-              if e.name == "call.playback_started" and e.call_uuid == call.uuid]
+    played = played_by_ivr(harness, call.uuid)
     assert any(path.startswith("tone_stream://%(330,30,950)") for path in played)  # tone:error
 
 
@@ -240,7 +251,24 @@ async def test_information_is_played_then_the_menu_comes_back(
     assert [(e.action, e.target) for e in chosen] == [
         ("play", "tone:confirm"), ("repeat", ""), ("queue", "support"),
     ]
-    played = [e.path for e in harness.events
-              if e.name == "call.playback_started" and e.call_uuid == call.uuid]
+    played = played_by_ivr(harness, call.uuid)
     assert "tone_stream://%(150,100,880);%(150,0,1320)" in played  # tone:confirm
     assert not [e for e in harness.events if e.name in ("ivr.timeout", "ivr.invalid")]
+
+
+async def test_after_silence_the_timeout_prompt_replaces_the_greeting(
+    ivr_center: IvrCenter,
+) -> None:
+    toml = CENTER.replace("max_tries = 2\n", 'max_tries = 3\ntimeout_prompt = "tone:confirm"\n', 1)
+    harness = await ivr_center(toml)
+    call = await call_in(harness, [])
+
+    await routed_to_queue(harness, call.uuid)
+
+    played = [path for path in played_by_ivr(harness, call.uuid)
+              if path.startswith("tone_stream://")]
+    assert played == [
+        "tone_stream://%(500,0,800)",  # the greeting (tone:beep)
+        "tone_stream://%(150,100,880);%(150,0,1320)",  # tone:confirm after the 1st timeout
+        "tone_stream://%(150,100,880);%(150,0,1320)",  # and after the 2nd
+    ]
