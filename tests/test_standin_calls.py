@@ -222,3 +222,35 @@ async def test_dialplan_routes_by_destination_with_captures(tmp_path: Path) -> N
         assert call.channel.get_var("dialed") == "5123"
         missing = await switch.place_call("5551234", "999")
         assert (await missing).hangup_cause == "NO_ROUTE_DESTINATION"
+
+
+async def test_caller_out_of_patience_abandons_before_being_connected(standin, esl) -> None:
+    await esl.command("event plain CHANNEL_PARK CHANNEL_HANGUP")
+    call = await standin.place_call("5551234", "5000", patience=5.0)
+    await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
+    await esl.command(f"api uuid_answer {call.uuid}")  # answered, queued, never bridged
+    outcome = await call
+    assert outcome.caller_hung_up and outcome.hangup_cause == "NORMAL_CLEARING"
+    assert 4.5 <= outcome.ended - outcome.created <= 7.0
+    unanswered = await standin.place_call("5551234", "5000", patience=1.0)
+    assert (await unanswered).hangup_cause == "ORIGINATOR_CANCEL"
+
+
+async def test_caller_pressing_a_digit_later_fires_dtmf(standin, esl) -> None:
+    await esl.command("event json CHANNEL_PARK DTMF")
+    call = await standin.place_call("5551234", "5000")
+    await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
+    await call.press("7")
+    dtmf = await esl.wait_event(lambda e: e["Event-Name"] == "DTMF")
+    assert (dtmf["DTMF-Digit"], dtmf["DTMF-Source"], dtmf["Unique-ID"]) == ("7", "RTP",
+                                                                              call.uuid)
+
+
+async def test_registration_expiry_fires_sofia_expire_in_xml(standin, esl) -> None:
+    reply = await esl.command("event xml CUSTOM sofia::expire")
+    assert reply.get("Reply-Text") == "+OK event listener enabled xml"
+    await standin.register("1001")
+    await standin.expire("1001")
+    frame = await esl.next_event()
+    assert frame.content_type == "text/event-xml"
+    assert "<Event-Subclass>sofia%3A%3Aexpire</Event-Subclass>" in frame.body
