@@ -49,3 +49,37 @@ async def test_core_client_answers_bridges_and_sees_the_call_end(standin: Standi
             await client.bgapi("originate user/1002 &park()")
     finally:
         await client.stop()
+
+
+async def test_core_outbound_server_runs_an_ivr_on_the_socket_app(tmp_path) -> None:
+    from ccore.esl.outbound import OutboundServer, OutboundSession
+    from ccore.standin import Dialplan
+
+    choices: asyncio.Queue[str | None] = asyncio.Queue()
+
+    async def handle(session: OutboundSession) -> None:
+        await session.connect()
+        await session.linger(5)
+        await session.myevents()
+        await session.execute("answer")
+        done = await session.execute(
+            "play_and_get_digits", "1 1 2 3000 # tone_stream://%(300,100,440) "
+            "silence_stream://250 choice \\d")
+        await choices.put(done.variable("choice") if done else None)
+        await session.hangup()
+
+    server = OutboundServer("127.0.0.1", 0, handle)
+    await server.start()
+    plan = Dialplan.from_xml(
+        '<include><context name="public"><extension name="ivr"><condition '
+        'field="destination_number" expression="^5001$"><action application="socket" '
+        f'data="127.0.0.1:{server.port} async full"/></condition></extension></context>'
+        "</include>")
+    try:
+        async with StandinSwitch(PASSWORD, speed=20, dialplan=plan,
+                                 recordings_dir=tmp_path) as switch:
+            call = await switch.place_call("5551234", "5001", digits=[(0.8, "3")])
+            assert await asyncio.wait_for(choices.get(), 5) == "3"
+            assert (await call).hangup_cause == "NORMAL_CLEARING"
+    finally:
+        await server.stop()
