@@ -13,17 +13,17 @@ routing plugin with ``call.routed`` ``queue:<name>``.
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-from ccore_plugins.ivr.menu import ClosedMessages, MenuCall
-from ccore_plugins.ivr.numbers import ivr_route, menu_of_route, number_for_call
-from ccore_plugins.ivr.prompts import PromptProblem, check_prompts
 from pydantic import BaseModel, ConfigDict, Field
 
 from ccore.config_types import Slug, Sound
 from ccore.events import CallEnded, CallRouted, Event
 from ccore.hookspecs import hookimpl
+
+from .menu import ClosedMessages, MenuCall
+from .numbers import ivr_route, menu_of_route, number_for_call
+from .prompts import PromptProblem, check_prompts
 
 if TYPE_CHECKING:
     from ccore.core import Center
@@ -52,7 +52,6 @@ class IvrCalls:
         self.plugin = plugin
         self.running: dict[str, MenuCall] = {}
         self.visited: set[str] = set()  # calls that were in the IVR before (until they end)
-        self._tasks: dict[str, asyncio.Task[Any]] = {}
 
     def snapshot(self) -> list[dict[str, str]]:
         """The callers in the IVR now: call, menu and step, for the wallboard and the API."""
@@ -88,8 +87,7 @@ class IvrCalls:
         self.running[call_uuid] = caller
         self.visited.add(call_uuid)
         task = self.plugin.create_task(caller.run(), name=f"ivr-{call_uuid}")
-        self._tasks[call_uuid] = task
-        task.add_done_callback(lambda _: self._finished(call_uuid))
+        task.add_done_callback(lambda _: self._finished(caller))
 
     def on_ended(self, event: Event) -> None:
         """Forget a call that is gone from the switch."""
@@ -100,9 +98,9 @@ class IvrCalls:
         for caller in self.running.values():
             caller.stopped = True
 
-    def _finished(self, call_uuid: str) -> None:
-        self.running.pop(call_uuid, None)
-        self._tasks.pop(call_uuid, None)
+    def _finished(self, caller: MenuCall) -> None:
+        if self.running.get(caller.call_uuid) is caller:
+            del self.running[caller.call_uuid]
 
 
 @hookimpl

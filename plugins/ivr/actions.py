@@ -9,8 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ccore_plugins.ivr.prompts import resolve
-
 from ccore.config_routing import (
     CallbackAction,
     HangupAction,
@@ -19,6 +17,8 @@ from ccore.config_routing import (
     VoicemailAction,
 )
 from ccore.events import CallRouted
+
+from .prompts import resolve
 
 if TYPE_CHECKING:
     from ccore.core import Center

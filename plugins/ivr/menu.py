@@ -19,19 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ccore_plugins.hours import hours_for, is_open
-from ccore_plugins.ivr.actions import describe, send_on
-from ccore_plugins.ivr.events import (
-    IvrClosed,
-    IvrDigit,
-    IvrEntered,
-    IvrExited,
-    IvrInvalid,
-    IvrOptionChosen,
-    IvrTimeout,
-)
-from ccore_plugins.ivr.prompts import resolve
-
 from ccore.config_routing import (
     HangupAction,
     Menu,
@@ -42,6 +29,19 @@ from ccore.config_routing import (
 from ccore.config_schema import CenterModel, Number
 from ccore.events import Event
 from ccore.switch import CallGone, SwitchError
+
+from ..hours import hours_for, is_open
+from .actions import describe, send_on
+from .events import (
+    IvrClosed,
+    IvrDigit,
+    IvrEntered,
+    IvrExited,
+    IvrInvalid,
+    IvrOptionChosen,
+    IvrTimeout,
+)
+from .prompts import resolve
 
 if TYPE_CHECKING:
     from ccore.core import Center
