@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from . import bridging, queries
-from .recording import start_recording
+from .recording import record_command
 from .wire import Event, serialize_json, serialize_plain
 
 if TYPE_CHECKING:
@@ -366,31 +366,8 @@ async def uuid_record(switch: StandinSwitch, args: str) -> str:
     channel = _channel(switch, argv[0])
     if channel is None:
         return "-ERR Cannot locate session!\n"
-    action, path = argv[1].lower(), argv[2]
-    now = switch.clock.now()
-    if action == "start":
-        limit = float(argv[3]) if len(argv) > 3 else None
-        return "+OK Success\n" if start_recording(channel, path, limit) else (
-            "-ERR Cannot record session!\n")
-    if action == "stop":
-        targets = list(channel.recordings.values()) if path == "all" else (
-            [channel.recordings[path]] if path in channel.recordings else [])
-        if not targets:
-            return "-ERR Cannot stop record session!\n"
-        for recording in targets:
-            recording.stop(channel)
-        return "+OK Success\n"
-    recording = channel.recordings.get(path)
-    errors = {"pause": "-ERR Cannot pause recording session!\n",
-              "resume": "-ERR Cannot resume recording session!\n",
-              "mask": "-ERR Cannot mask recording session!\n",
-              "unmask": "-ERR Cannot unmask recording session!\n"}
-    if action not in errors:
-        return "-USAGE: <uuid> [start|stop|mask|unmask|pause|resume] <path> [<limit>]\n"
-    if recording is None:
-        return errors[action]
-    getattr(recording, action)(now)
-    return "+OK Success\n"
+    limit = float(argv[3]) if len(argv) > 3 and argv[1].lower() == "start" else None
+    return record_command(channel, argv[1].lower(), argv[2], limit)
 
 
 @command("show")

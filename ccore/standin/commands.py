@@ -209,11 +209,16 @@ class Commands:
         if not 0 <= number <= 7:
             await self._reply("-ERR invalid log level")
         else:
+            self.logging = True
             await self._reply(f"+OK log level {levels[number].upper()} [{number}]")
         return True
 
     async def _cmd_nolog(self, rest: str, cmd: Command) -> bool:
-        await self._reply("-ERR not loging")
+        if getattr(self, "logging", False):
+            self.logging = False
+            await self._reply("+OK no longer logging")
+        else:
+            await self._reply("-ERR not loging")
         return True
 
     async def _cmd_resume(self, rest: str, cmd: Command) -> bool:

@@ -59,7 +59,7 @@ class Recording:
             self.masked.append((self.masked_at, self._offset(now)))
             self.masked_at = None
 
-    def stop(self, channel: Channel, cause: str = "success-maxtime") -> None:
+    def stop(self, channel: Channel) -> None:
         """Write the WAV file and fire RECORD_STOP with the record_* variables."""
         if self.stopped:
             return
@@ -78,7 +78,6 @@ class Recording:
             log.warning("stand-in: cannot write recording %s", self.path)
             samples, size = 0, 0
         completion = "success-maxtime" if self.limit and seconds >= self.limit else "success"
-        del cause
         channel.set_var("record_file_size", str(size))
         channel.set_var("record_samples", str(samples))
         channel.set_var("record_seconds", str(int(seconds)))
@@ -111,3 +110,37 @@ async def _stop_after(channel: Channel, recording: Recording, limit: float) -> N
     await channel.switch.clock.sleep(limit)
     if not recording.stopped and channel.up:
         recording.stop(channel)
+
+
+_ERRORS = {
+    "pause": "-ERR Cannot pause recording session!\n",
+    "resume": "-ERR Cannot resume recording session!\n",
+    "mask": "-ERR Cannot mask recording session!\n",
+    "unmask": "-ERR Cannot unmask recording session!\n",
+}
+USAGE = "-USAGE: <uuid> [start|stop|mask|unmask|pause|resume] <path> [<limit>]\n"
+
+
+def record_command(channel: Channel, action: str, path: str, limit: float | None) -> str:
+    """``uuid_record``'s answer for one action on a located channel."""
+    if action == "start":
+        if start_recording(channel, path, limit):
+            return "+OK Success\n"
+        return "-ERR Cannot record session!\n"
+    if action == "stop":
+        if path == "all":
+            targets = list(channel.recordings.values())
+        else:
+            targets = [channel.recordings[path]] if path in channel.recordings else []
+        if not targets:
+            return "-ERR Cannot stop record session!\n"
+        for recording in targets:
+            recording.stop(channel)
+        return "+OK Success\n"
+    if action not in _ERRORS:
+        return USAGE
+    recording = channel.recordings.get(path)
+    if recording is None:
+        return _ERRORS[action]
+    getattr(recording, action)(channel.switch.clock.now())
+    return "+OK Success\n"
