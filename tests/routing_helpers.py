@@ -16,6 +16,7 @@ def center_toml(
     speed: float = 1.0,
     extra: str = "",
     numbers: dict[str, str] | None = None,
+    reconcile_grace: float | None = None,
 ) -> str:
     """A center with ``operators`` (extension -> skills), the queues, and numbers to them."""
     lines = ['[center]\nname = "Routing test"\n']
@@ -29,6 +30,8 @@ def center_toml(
         lines.append(f'[[numbers]]\nnumber = "{number}"\nqueue = "{queue}"\n')
     lines.append(extra)
     lines.append(f"[plugins.routing]\nspeed = {speed}\n\n[plugins.agents]\nspeed = {speed}\n")
+    if reconcile_grace is not None:  # sped up, 2 s of grace is a few real milliseconds
+        lines.append(f"reconcile_grace = {reconcile_grace}\n")
     return "\n".join(lines)
 
 

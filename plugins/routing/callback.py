@@ -210,15 +210,14 @@ class CallbackDialer:
 
     # --- requests ----------------------------------------------------------------------------
 
-    async def request(
-        self, caller: Caller, *, confirm: bool = True, queue: str | None = None
-    ) -> None:
-        """Turn a caller in line into a callback and let them go (they keep the place).
+    def request(self, caller: Caller, *, queue: str | None = None) -> Caller:
+        """Turn a caller in line into a callback at once (they keep the place).
 
-        With ``queue`` (an overflow to another queue's callbacks) the callback waits there,
-        still ordered by when the caller first entered.
+        The callback is stored and announced before anything else happens, so the place is
+        never given away meanwhile; ``let_go`` then confirms and hangs the caller up. With
+        ``queue`` (an overflow to another queue's callbacks) the callback waits there, still
+        ordered by when the caller first entered.
         """
-        await self.waiting_room.stop(caller)
         now = self.board.clock.now()
         if queue is not None:
             self.board.leave(caller)
@@ -245,11 +244,15 @@ class CallbackDialer:
             )
         )
         self._schedule_expiry(caller, row)
+        return caller
+
+    async def let_go(self, caller: Caller, *, confirm: bool = True) -> None:
+        """Stop the caller's music, play the confirmation and hang the caller up."""
+        await self.waiting_room.stop(caller)
         with contextlib.suppress(CallGone, SwitchError, ValueError):
             if confirm:
                 await self.switch.play(caller.call_uuid, CONFIRM_TONE)
             await self.switch.hangup(caller.call_uuid, "NORMAL_CLEARING")
-        self.distributor.kick()
 
     def restore(self) -> int:
         """Put the stored callbacks back in line at their places (after a restart)."""
@@ -287,7 +290,8 @@ class CallbackDialer:
         if self._expired(row, now):
             self._complete(caller, row, "expired", "")
             return False
-        return row.next_attempt_at <= now
+        # never dial a customer who is still on the line from the request
+        return row.next_attempt_at <= now and not self._live(row.call_uuid)
 
     async def connect(self, caller: Caller, extension: str, agent_leg: str) -> None:
         """The operator answered for a callback: dial the customer and bridge them."""
@@ -356,7 +360,7 @@ class CallbackDialer:
         caller.agent = caller.agent_uuid = None
         self.board.line(caller).add(caller)
         with contextlib.suppress(LookupError):
-            self.distributor.agents().call_ended(extension, caller.call_uuid, 0)
+            self.distributor.agents().call_ended(extension, agent_leg, 0)
 
     def _complete(
         self, caller: Caller, row: CallbackRow, outcome: str, agent: str, *, leave: bool = True

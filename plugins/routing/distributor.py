@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ccore.switch import CallGone, SwitchError
 
 from .board import Caller, CallerState, QueueBoard
-from .events import QueueAnswered, QueueCompleted, QueueMissed, QueueOffered
+from .events import QueueAbandoned, QueueAnswered, QueueCompleted, QueueMissed, QueueOffered
 from .strategies import choose, requirement
 
 if TYPE_CHECKING:
@@ -79,6 +79,13 @@ def dial_variable(value: str) -> str:
     """A channel variable value safe inside ``{...}`` of an originate (quoted if spaced)."""
     cleaned = "".join(ch for ch in value if ch not in ",}{'\n\r")
     return f"'{cleaned}'" if " " in cleaned else cleaned
+
+
+def agent_call(caller: Caller, leg: str) -> str:
+    """The call the agents board files an offer under: the caller's, or for a callback the
+    operator's own leg (the caller's original call is gone; the reconciler checks this one).
+    """
+    return leg if caller.callback_id is not None else caller.call_uuid
 
 
 @dataclass
@@ -156,24 +163,18 @@ class Distributor:
             queue = self.board.line(caller).config
             need = requirement(queue, caller.skills, now - caller.entered_at)
             for agent in choose(queue, need, free, caller.missed_by):
-                if agents.offer(agent.extension, caller.call_uuid):
+                leg = str(uuid_module.uuid4())
+                if agents.offer(agent.extension, agent_call(caller, leg)):
                     free.remove(agent)
-                    self._start_offer(caller, agent.extension)
+                    self._start_offer(caller, agent.extension, leg)
                     made += 1
         return made
 
-    def _start_offer(self, caller: Caller, extension: str) -> None:
-        leg = str(uuid_module.uuid4())
+    def _start_offer(self, caller: Caller, extension: str, leg: str) -> None:
         caller.state = CallerState.OFFERING
         caller.ringing[extension] = leg
         self.board.line(caller).figures.offered += 1
         self.offers_started += 1
-        self.spawn(self._offer(caller, extension, leg))
-
-    # --- one offer ---------------------------------------------------------------------------
-
-    async def _offer(self, caller: Caller, extension: str, leg: str) -> None:
-        queue = self.board.line(caller).config
         self.bus.fire(
             QueueOffered(
                 call_uuid=caller.call_uuid,
@@ -183,6 +184,12 @@ class Distributor:
                 waited=round(self.board.waited(caller), 3),
             )
         )
+        self.spawn(self._offer(caller, extension, leg))
+
+    # --- one offer ---------------------------------------------------------------------------
+
+    async def _offer(self, caller: Caller, extension: str, leg: str) -> None:
+        queue = self.board.line(caller).config
         label = f"Callback {caller.number}" if caller.callback_id is not None else caller.name
         variables = {
             "origination_uuid": leg,
@@ -209,7 +216,7 @@ class Distributor:
         if cause == "SUCCESS":
             await self._answered(caller, extension, leg)
         else:
-            self._missed(caller, extension, cause)
+            self._missed(caller, extension, leg, cause)
 
     async def _answered(self, caller: Caller, extension: str, leg: str) -> None:
         agents = self.agents()
@@ -218,6 +225,14 @@ class Distributor:
             with contextlib.suppress(SwitchError, ValueError):
                 await self.switch.hangup(leg, "ORIGINATOR_CANCEL")
             self._withdraw(extension, "caller gone")
+            self.bus.fire(
+                QueueMissed(
+                    call_uuid=caller.call_uuid,
+                    queue=caller.queue,
+                    agent=extension,
+                    cause="ORIGINATOR_CANCEL",
+                )
+            )
             self.kick()
             return
         for other_leg in list(caller.ringing.values()):  # ring-all: the others lost
@@ -225,7 +240,7 @@ class Distributor:
                 await self.switch.hangup(other_leg, "LOSE_RACE")
         self.board.take(caller, extension, leg)
         self.agent_legs[leg] = caller
-        agents.answered(extension, caller.call_uuid)
+        agents.answered(extension, agent_call(caller, leg))
         if caller.callback_id is not None and self.connect_callback is not None:
             await self.connect_callback(caller, extension, leg)
             return
@@ -235,9 +250,7 @@ class Distributor:
             await self.switch.bridge_calls(caller.call_uuid, leg)
         except (SwitchError, CallGone) as err:
             _LOGGER.info("Could not connect %s to %s: %s", caller.call_uuid, extension, err)
-            with contextlib.suppress(SwitchError, ValueError):
-                await self.switch.hangup(leg, "NORMAL_CLEARING")
-            self.finish(caller)
+            await self._lost_while_connecting(caller, extension, leg)
             return
         self.bus.fire(
             QueueAnswered(
@@ -249,7 +262,28 @@ class Distributor:
             )
         )
 
-    def _missed(self, caller: Caller, extension: str, cause: str) -> None:
+    async def _lost_while_connecting(self, caller: Caller, extension: str, leg: str) -> None:
+        """The caller hung up just as the operator answered: an abandon, not a conversation."""
+        with contextlib.suppress(SwitchError, ValueError):
+            await self.switch.hangup(leg, "ORIGINATOR_CANCEL")
+        line = self.board.line(caller)
+        self.board.leave(caller)
+        self.agent_legs.pop(leg, None)
+        line.figures.answered -= 1
+        line.figures.abandoned += 1
+        with contextlib.suppress(LookupError):
+            self.agents().call_ended(extension, agent_call(caller, leg), 0)
+        self.bus.fire(
+            QueueAbandoned(
+                call_uuid=caller.call_uuid,
+                queue=caller.queue,
+                waited=round(self.board.waited(caller), 3),
+                while_ringing=extension,
+            )
+        )
+        self.kick()
+
+    def _missed(self, caller: Caller, extension: str, leg: str, cause: str) -> None:
         queue = self.board.line(caller).config
         fault = cause in NO_ANSWER_CAUSES
         break_after = (queue.missed_calls_before_break or None) if fault else None
@@ -260,7 +294,7 @@ class Distributor:
             self._withdraw(extension, f"offer withdrawn ({cause})")
         else:
             with contextlib.suppress(LookupError):
-                self.agents().missed(extension, caller.call_uuid, cause, break_after)
+                self.agents().missed(extension, agent_call(caller, leg), cause, break_after)
         self.bus.fire(
             QueueMissed(
                 call_uuid=caller.call_uuid, queue=caller.queue, agent=extension, cause=cause
@@ -303,7 +337,8 @@ class Distributor:
         line.handle_times.add(talked + wrap_up)
         if caller.agent is not None:
             with contextlib.suppress(LookupError):
-                self.agents().call_ended(caller.agent, caller.call_uuid, wrap_up)
+                call = agent_call(caller, caller.agent_uuid or "")
+                self.agents().call_ended(caller.agent, call, wrap_up)
         self.bus.fire(
             QueueCompleted(
                 call_uuid=caller.call_uuid,

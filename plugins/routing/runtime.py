@@ -186,14 +186,17 @@ class Routing:
         self.overflow.send(caller, reason)
 
     async def _callback_into(self, caller: Caller, queue: str) -> None:
-        await self.callbacks.request(caller, queue=queue)
+        await self.callbacks.let_go(self.callbacks.request(caller, queue=queue))
 
     # --- callers leave -----------------------------------------------------------------------
 
     def _on_hungup(self, event: CallHungup) -> None:
         uuid = event.call_uuid or ""
         caller = self.board.callers.get(uuid)
-        if caller is not None and caller.callback_id is None:
+        if caller is not None and caller.callback_id is not None:
+            self.distributor.kick()  # the callback may be dialed now that the caller is gone
+            return
+        if caller is not None:
             if caller.in_line:
                 self._abandoned(caller)
             elif caller.state is CallerState.CONNECTED:
@@ -230,8 +233,7 @@ class Routing:
             return
         callback = self.board.line(caller).config.callback
         if callback.enabled and event.digit == callback.key and caller.state is CallerState.WAITING:
-            caller.callback_id = -1  # taken: no second request, no abandon on the hangup
-            self.plugin.create_task(self.callbacks.request(caller))
+            self.plugin.create_task(self.callbacks.let_go(self.callbacks.request(caller)))
 
     # --- operators ---------------------------------------------------------------------------
 
@@ -311,7 +313,7 @@ class Routing:
                     name="",
                     callback_id=-1,
                 )
-                await self.callbacks.request(caller)
+                await self.callbacks.let_go(self.callbacks.request(caller))
             return
         await self.overflow.go(call_uuid, destination)
 

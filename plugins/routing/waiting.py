@@ -120,8 +120,7 @@ class WaitingRoom:
         task, caller.hold_task = caller.hold_task, None
         if task is not None and not task.done():
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            await asyncio.wait({task})  # our own cancellation still propagates
             with contextlib.suppress(SwitchError, ValueError):
                 await self.switch.api(f"uuid_break {caller.call_uuid} all")
 
