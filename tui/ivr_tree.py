@@ -103,7 +103,7 @@ def build_ivr_tree(model: Mapping[str, Any], problems: list[Mapping[str, Any]]) 
     for number in model.get("numbers") or []:
         label = f"{number['number']} {number.get('name') or ''}".strip()
         if number.get("ivr"):
-            node = IvrNode(f"{label} → menu {number['ivr']}", "number")
+            node = IvrNode(f"{label} → menu {number['ivr']}", "number", number["ivr"])
             node.children.append(menu_node(number["ivr"], menus, grouped))
             _collect(node, reached)
         elif number.get("queue"):

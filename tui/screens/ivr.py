@@ -62,6 +62,10 @@ class IvrScreen(CenterScreen):
         tree.root.expand_all()
         if selected is not None:
             self._reselect(tree, selected)
+        else:  # start on the first menu: o and e act on it straight away
+            first = next((n for n in nodes[0].children if n.menu), None)
+            if first is not None:
+                self._reselect(tree, first.children[0].ref if first.children else first.ref)
         problems = flat_problems(nodes)
         panel = self.query_one("#ivr-problems", Static)
         panel.display = bool(problems)

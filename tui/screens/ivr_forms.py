@@ -55,6 +55,8 @@ class OptionForm(FormScreen):
         self.options = dict((model.get("ivr") or {}).get(menu, {}).get("options") or {})
         self.option = dict(self.options.get(key, {})) if key else {}
         self.TITLE_TEXT = f"Menu {menu}: " + (f"key {key}" if key else "add a key")
+        self._confirmed_new_menu: str | None = None
+        self.new_menu: str | None = None
 
     def fields(self) -> ComposeResult:
         option = self.option
@@ -77,13 +79,30 @@ class OptionForm(FormScreen):
         yield Field(
             "skills",
             "Skills the operator needs (queue only)",
-            Input(format_skills(option.get("skills")), placeholder="billing=3", id="skills"),
+            Input(
+                format_skills(option.get("skills")),
+                placeholder="none (e.g. billing=3)",
+                id="skills",
+            ),
         )
         yield Field(
             "priority",
             "Priority in the queue (0 normal, up to 100)",
             Input(str(option.get("priority", 0)), id="priority"),
         )
+
+    def _free_key(self) -> str:
+        """The first key no option uses yet."""
+        return next((key for key in "1234567890*#" if key not in self.options), "")
+
+    def on_mount(self) -> None:
+        """Queue-only fields only for the queue action."""
+        super().on_mount()
+        self._show_queue_fields(str(self.value("action")))
+
+    def _show_queue_fields(self, action: str) -> None:
+        for name in ("skills", "priority"):
+            self.query_one(f"#field-{name}", Field).display = action == "queue"
 
     def _target_hint(self, action: str) -> str:
         target = DESTINATION_TARGETS.get(action)
@@ -111,6 +130,7 @@ class OptionForm(FormScreen):
         field.query_one("Label").update(TARGET_LABELS.get(target_key or "", "Target"))  # type: ignore[attr-defined]
         field.query_one(".hint").update(self._target_hint(action))  # type: ignore[attr-defined]
         self.query_one("#target", Input).disabled = target_key is None
+        self._show_queue_fields(action)
 
     def option_value(self) -> tuple[str, dict[str, Any], dict[str, str]]:
         """The key, the option's table, and errors by field (checked here, before the core)."""
@@ -131,8 +151,16 @@ class OptionForm(FormScreen):
             option = parse_destination(f"{action}:{target}" if target_key else action)
         except FieldError as error:
             errors["target"] = str(error)
+        self.new_menu = None
         if target_key == "menu" and target and target not in (self.model.get("ivr") or {}):
-            errors["target"] = f"no menu {target}: create it first (m) or pick one listed below"
+            if self._confirmed_new_menu == target:
+                self.new_menu = target
+            else:
+                self._confirmed_new_menu = target
+                errors["target"] = (
+                    f"there is no menu {target} yet: press ctrl+s again to create it"
+                    " (with a beep as greeting, to edit later), or pick one listed above"
+                )
         if target_key == "menu" and target == self.menu:
             errors["target"] = "a menu cannot send callers to itself; use repeat"
         queues = [q["name"] for q in self.model.get("queues") or []]
@@ -163,6 +191,10 @@ class OptionForm(FormScreen):
         edits: list[dict[str, Any]] = []
         if self.key is not None and key != self.key:
             edits.append({"op": "remove", "path": [*base, self.key]})
+        if self.new_menu is not None:
+            edits.append(
+                {"op": "set", "path": ["ivr", self.new_menu], "value": {"greeting": "tone:beep"}}
+            )
         edits.append({"op": "set", "path": [*base, key], "value": option})
         self.save(edits, f"ivr.{self.menu}.options.{key}")
 

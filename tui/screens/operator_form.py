@@ -31,13 +31,19 @@ class OperatorForm(FormScreen):
         yield Field(
             "extension",
             "Extension (the phone's number, 2-8 digits)",
-            Input(op.get("extension", ""), placeholder="1003", id="extension"),
+            Input(op.get("extension", ""), placeholder="e.g. 1003", id="extension"),
         )
-        yield Field("name", "Name", Input(op.get("name", ""), placeholder="Carol", id="name"))
+        yield Field(
+            "name", "Name", Input(op.get("name", ""), placeholder="e.g. Carol Smith", id="name")
+        )
         yield Field(
             "skills",
             "Skills, 1 (a little) to 10 (expert)",
-            Input(format_skills(op.get("skills")), placeholder="english=8, billing=6", id="skills"),
+            Input(
+                format_skills(op.get("skills")),
+                placeholder="none (e.g. english=8, billing=6)",
+                id="skills",
+            ),
         )
         yield Field("email", "E-mail (optional)", Input(op.get("email") or "", id="email"))
         wrap_up = "" if op.get("wrap_up") is None else str(op["wrap_up"])

@@ -70,7 +70,7 @@ class QueueForm(FormScreen):
         yield Field(
             "skills",
             "Required skills (minimum levels)",
-            Input(format_skills(q.get("skills")), placeholder="billing=3", id="skills"),
+            Input(format_skills(q.get("skills")), placeholder="none (e.g. billing=3)", id="skills"),
         )
         yield Field(
             "ring_timeout",
@@ -97,7 +97,7 @@ class QueueForm(FormScreen):
             "Then (overflow)",
             Input(
                 format_destination(q.get("overflow")),
-                placeholder="voicemail:general",
+                placeholder="none (e.g. voicemail:general)",
                 id="overflow",
             ),
             hint=DESTINATION_HELP,

@@ -40,17 +40,17 @@ class SetupScreen(Screen[None]):
             yield Static("Set up your call center", id="setup-title")
             yield Static(INTRO.format(path=self.directory / "center.toml"), id="intro")
             yield Field(
-                "name", "1. The center's name", Input(placeholder="Acme Support", id="name")
+                "name", "1. The center's name", Input(placeholder="e.g. Acme Support", id="name")
             )
             yield Field(
                 "timezone",
                 "2. Time zone (opening hours use it)",
-                Input("UTC", placeholder="Europe/Berlin", id="timezone"),
+                Input("UTC", placeholder="e.g. Europe/Berlin", id="timezone"),
             )
             yield Field(
                 "numbers",
                 "3. The phone number(s) callers dial, comma separated",
-                Input(placeholder="+15550100", id="numbers"),
+                Input(placeholder="e.g. +15550100", id="numbers"),
             )
             yield Field(
                 "operators",
