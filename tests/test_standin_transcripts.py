@@ -182,6 +182,12 @@ async def test_call_flow_matches_the_real_switch(fmt: str, tmp_path: Path) -> No
         [f for f in real if isinstance(f, RawFrame) and f.is_event][-1]
     )
     assert job.event_body() == "-ERR USER_NOT_REGISTERED\n"
+    assert outer_shapes(mine) == outer_shapes(real)
+
+
+def outer_shapes(frames: list[RawFrame | str]) -> set[tuple[str, ...]]:
+    """The outer header names of every frame, in order."""
+    return {tuple(k for k, _ in f.headers) for f in frames if isinstance(f, RawFrame)}
 
 
 async def drive_record_and_eavesdrop(tmp_path: Path) -> tuple[list[RawFrame | str], str]:
@@ -233,3 +239,4 @@ async def test_record_pause_and_eavesdrop_match_the_real_switch(tmp_path: Path) 
     supervisor = next(u for u in mine_channels if u != caller)
     assert_same_channel_events(mine_channels[caller], real_channels[0])
     assert_same_channel_events(mine_channels[supervisor], real_channels[1])
+    assert outer_shapes(mine) == outer_shapes(real)
