@@ -104,3 +104,24 @@ async def test_the_hangup_option_plays_its_message_and_ends_the_call(
     assert played[-1] == "tone_stream://%(500,500,480,620);loops=4"  # tone:busy
     exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
     assert (exited.action, exited.caller_hung_up) == ("hangup", False)
+
+
+async def test_a_caller_in_a_menu_when_ccore_restarts_is_taken_through_it_again(
+    ivr_center: IvrCenter,
+) -> None:
+    toml = CENTER.replace("timeout = 3\nmax_tries = 1", "timeout = 60\nmax_tries = 1")
+    harness = await ivr_center(toml)
+    call = await call_in(harness, [(0.5, "1")])
+    await harness.next_event("ivr.entered", lambda e: e.menu == "accounts")
+
+    await harness.restart()
+    resumed = await harness.next_event("ivr.entered", lambda e: e.call_uuid == call.uuid)
+    await call.press("1")
+    routed = await harness.next_event(
+        "call.routed", lambda e: e.call_uuid == call.uuid and e.route.startswith("queue:")
+    )
+
+    assert (resumed.menu, resumed.resumed, resumed.came_from) == ("accounts", True, "")
+    assert (routed.route, routed.options) == ("queue:billing", {"skills": {"billing": 3},
+                                                                "priority": 0})
+    assert not [e for e in harness.events if e.name == "call.offered"]  # not offered twice

@@ -3,7 +3,8 @@
 A call to a ``[[numbers]]`` entry with ``ivr = "<menu>"`` is routed ``ivr:<menu>``; on
 ``call.routed`` the plugin runs the caller through the menus (``ccore_plugins.ivr.menu``), each
 step an ``ivr.*`` event (``ccore_plugins.ivr.events``). A queue option hands the caller to the
-routing plugin with ``call.routed`` ``queue:<name>``.
+routing plugin with ``call.routed`` ``queue:<name>``. Callers who were in a menu when ccore
+restarted hear that menu again (``ccore_plugins.ivr.recovery``).
 
 ``[plugins.ivr]`` (optional)::
 
@@ -18,12 +19,13 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ccore.config_types import Slug, Sound
-from ccore.events import CallEnded, CallRouted, Event
+from ccore.events import CallEnded, CallRouted, Event, SwitchResynced
 from ccore.hookspecs import hookimpl
 
 from .menu import ClosedMessages, MenuCall
 from .numbers import ivr_route, menu_of_route, number_for_call
 from .prompts import PromptProblem, check_prompts
+from .recovery import callers_to_resume
 
 if TYPE_CHECKING:
     from ccore.core import Center
@@ -52,6 +54,7 @@ class IvrCalls:
         self.plugin = plugin
         self.running: dict[str, MenuCall] = {}
         self.visited: set[str] = set()  # calls that were in the IVR before (until they end)
+        self._recovered = False
 
     def snapshot(self) -> list[dict[str, str]]:
         """The callers in the IVR now: call, menu and step, for the wallboard and the API."""
@@ -64,13 +67,25 @@ class IvrCalls:
         """Start the menus for a call routed ``ivr:<menu>``."""
         assert isinstance(event, CallRouted)
         menu = menu_of_route(event.route)
-        call_uuid = event.call_uuid
-        if menu is None or not call_uuid:
+        if menu is not None and event.call_uuid:
+            self.start(event.call_uuid, menu)
+
+    def on_resynced(self, event: Event) -> None:
+        """After the first resync, take callers who were in a menu before a restart through it."""
+        if self._recovered or self.center.db is None:
             return
+        self._recovered = True
+        channels = list(self.center.calls.channels.values())
+        for call_uuid, menu in callers_to_resume(self.center.db, channels).items():
+            self.plugin.logger.info("Call %s was in menu %s before a restart", call_uuid, menu)
+            self.start(call_uuid, menu, resumed=True)
+
+    def start(self, call_uuid: str, menu: str, *, resumed: bool = False) -> None:
+        """Run a caller through the menus from ``menu`` (unless they are in the IVR already)."""
         if call_uuid in self.running:
             self.plugin.logger.warning(
-                "Call %s is already in the IVR (menu %s); ignoring route %s",
-                call_uuid, self.running[call_uuid].menu, event.route,
+                "Call %s is already in the IVR (menu %s); not starting menu %s again",
+                call_uuid, self.running[call_uuid].menu, menu,
             )
             return
         channel = self.center.calls.channels.get(call_uuid)
@@ -81,7 +96,8 @@ class IvrCalls:
             call_uuid,
             menu,
             number=number,
-            number_hours=call_uuid not in self.visited,
+            number_hours=call_uuid not in self.visited and not resumed,
+            resumed=resumed,
             closed_messages=ClosedMessages(config.closed_message, dict(config.closed_messages)),
         )
         self.running[call_uuid] = caller
@@ -109,6 +125,7 @@ def ccore_setup(center: Center, plugin: PluginContext) -> None:
     calls = IvrCalls(center, plugin)
     plugin.listen(CallRouted.name, calls.on_routed)
     plugin.listen(CallEnded.name, calls.on_ended)
+    plugin.listen(SwitchResynced.name, calls.on_resynced)
     center.provide("ivr", calls)
     plugin.on_unload(lambda: center.services.pop("ivr", None))
     plugin.on_unload(calls.stop)

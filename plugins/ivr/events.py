@@ -24,12 +24,16 @@ __all__ = [
 
 @dataclass(frozen=True, kw_only=True)
 class IvrEntered(Event):
-    """The caller entered a menu (``came_from`` is the menu they left, empty at the start)."""
+    """The caller entered a menu (``came_from`` is the menu they left, empty at the start).
+
+    ``resumed``: the caller was in this menu when ccore restarted and is taken through it again.
+    """
 
     name: ClassVar[str] = "ivr.entered"
     menu: str = ""
     came_from: str = ""
     number: str = ""  # the number the caller dialed, when known
+    resumed: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

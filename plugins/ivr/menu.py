@@ -83,6 +83,7 @@ class MenuCall:
         *,
         number: Number | None = None,
         number_hours: bool = True,
+        resumed: bool = False,
         closed_messages: ClosedMessages | None = None,
         clock: Clock | None = None,
     ) -> None:
@@ -91,6 +92,7 @@ class MenuCall:
         self.start_menu = menu
         self.number = number
         self.number_hours = number_hours  # False when the call was in the IVR before
+        self.resumed = resumed  # taken over after a restart of ccore
         self.closed_messages = closed_messages or ClosedMessages(None, {})
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.menu = menu
@@ -119,6 +121,8 @@ class MenuCall:
         back to the dialplan's fallback rather than left in silence.
         """
         try:
+            if self.resumed:
+                await self._stop_what_plays()
             await self._answer()
             await self._walk()
         except CallGone:
@@ -133,6 +137,11 @@ class MenuCall:
                 self.call_uuid, self.menu, self.step,
             )
             await self._to_fallback()
+
+    async def _stop_what_plays(self) -> None:
+        """Break the prompt the previous ccore left playing, so this run's prompt follows now."""
+        with contextlib.suppress(SwitchError):
+            await self.center.switch.api(f"uuid_break {self.call_uuid} all")
 
     async def _to_fallback(self) -> None:
         if not self.exited:
@@ -156,8 +165,9 @@ class MenuCall:
                 _LOGGER.error("Call %s: no IVR menu %r; hanging up", self.call_uuid, menu_name)
                 break
             number = self.number.number if self.number is not None and not came_from else ""
+            resumed = self.resumed and not came_from
             self.fire(IvrEntered(call_uuid=self.call_uuid, menu=menu_name, came_from=came_from,
-                                 number=number))
+                                 number=number, resumed=resumed))
             closed = self._closed(menu_name, menu, first=not came_from)
             if closed is not None:
                 hours_name, action = closed
