@@ -203,7 +203,7 @@ async def agent_set_state(context: CommandContext, args: SetStateArgs) -> dict[s
     if isinstance(getattr(agent, "state", None), str) and state_type is not str:
         state = state_type(args.state)  # the board's own enum
     try:
-        board.set_state(args.extension, state, reason=args.reason, by="api")
+        board.set_state(args.extension, state, reason=args.reason, by="admin")
     except ValueError as error:
         raise CommandFailed(NOT_ALLOWED, str(error)) from None
     return {"extension": args.extension, "state": str(jsonable(agent.state))}
