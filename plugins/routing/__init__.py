@@ -48,7 +48,7 @@ def ccore_setup(center: Center, plugin: PluginContext) -> None:
         service_level_seconds=config.service_level_seconds,
     )
     center.provide("routing", routing.board)
-    center.services.setdefault("routing.runtime", routing)
+    center.provide("routing.runtime", routing)
     routing.listen()
 
 
