@@ -25,7 +25,9 @@ async def test_a_caller_hanging_up_during_the_greeting_leaves_the_ivr_at_once(
     welcome = harness.directory / WELCOME
     write_wav(welcome, 10.0, tone_hz=440)
 
-    call = await harness.switch.place_call("+4917012345", "+4930100", patience=2.0)
+    call = await harness.switch.place_call("+4917012345", "+4930100")
+    await harness.next_event("call.playback_started", lambda e: e.call_uuid == call.uuid)
+    await call.hangup()
     exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
     outcome = await call
 
@@ -46,11 +48,11 @@ async def test_a_caller_hanging_up_during_the_greeting_leaves_the_ivr_at_once(
 async def test_a_caller_hanging_up_in_a_submenu_is_reported_there(
     ivr_center: IvrCenter,
 ) -> None:
-    harness = await ivr_center(CENTER)
+    harness = await ivr_center(CENTER.replace("timeout = 3\nmax_tries = 1", "timeout = 60"))
 
-    call = await harness.switch.place_call(
-        "+4917012345", "+4930100", digits=[(0.5, "1")], patience=2.0
-    )
+    call = await call_in(harness, [(0.5, "1")])
+    await harness.next_event("ivr.entered", lambda e: e.menu == "accounts")
+    await call.hangup()
     exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
 
     assert (exited.menu, exited.caller_hung_up) == ("accounts", True)
@@ -78,9 +80,9 @@ async def test_the_voicemail_option_records_a_message_in_the_box(
 ) -> None:
     harness = await ivr_center(CENTER)
 
-    call = await harness.switch.place_call(
-        "+4917012345", "+4930100", digits=[(0.5, "4")], patience=8.0
-    )
+    call = await call_in(harness, [(0.5, "4")])
+    await harness.next_event("call.recording_started", lambda e: e.call_uuid == call.uuid)
+    await call.hangup()
     outcome = await call
 
     assert outcome.caller_hung_up

@@ -88,7 +88,9 @@ async def test_a_closed_number_plays_the_closed_message_then_takes_a_voicemail(
     closed_wav = harness.directory / "sounds" / "closed.wav"
     write_wav(closed_wav, 2.0, tone_hz=440)
 
-    call = await harness.switch.place_call("+4917012345", "+4930100", patience=8)
+    call = await harness.switch.place_call("+4917012345", "+4930100")
+    await harness.next_event("call.recording_started", lambda e: e.call_uuid == call.uuid)
+    await call.hangup()
     closed = await harness.next_event("ivr.closed", lambda e: e.call_uuid == call.uuid)
     outcome = await call
 
