@@ -82,8 +82,8 @@ async def test_hold_and_unhold_fire_their_events(standin, esl) -> None:
 async def test_uuid_break_stops_music_on_hold(standin, esl) -> None:
     uuid = await parked(standin, esl)
     await execute(esl, uuid, "playback", "local_stream://moh")
-    await standin.clock.sleep(30.0)
+    await standin.clock.sleep(10.0)
     assert (await esl.command(f"api uuid_break {uuid}")).body == "+OK\n"
     stop = await esl.wait_event(lambda e: e["Event-Name"] == "PLAYBACK_STOP")
     assert stop["Playback-Status"] == "break"
-    assert int(stop["variable_playback_seconds"]) >= 29
+    assert int(stop["variable_playback_seconds"]) >= 9

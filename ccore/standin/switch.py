@@ -22,7 +22,7 @@ from .listener import Listener
 from .phones import Directory, PhoneBehaviour
 from .profile import CallerProfile, sip_inbound_variables
 from .queries import uptime_text
-from .wire import SHUTDOWN_TEXT, Event
+from .wire import GOODBYE, SHUTDOWN_TEXT, Event
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +145,8 @@ class StandinSwitch:
         self._server.close()
         for channel in list(self.channels.values()):
             channel.hangup("SYSTEM_SHUTDOWN")
+        for listener in [lst for lst in self.listeners if lst.session is not None]:
+            listener.push_disconnect(GOODBYE)  # lingering sockets let their channel go
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._all_destroyed(), 1.0)
         self.hub.fire(Event("SHUTDOWN", [("Event-Info", "System Shutting Down")]), SHUTDOWN)
