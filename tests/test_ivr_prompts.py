@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from ccore_plugins.ivr import Config
 from ccore_plugins.ivr.prompts import MISSING_FILE_FALLBACK, builtin_sound, check_prompts, resolve
 
-from ccore.config import load_center
+from ccore.config import ConfigError, load_center, validate_section
 from ccore.standin.media import write_wav
 from ccore.starter import write_starter_center
 
@@ -113,3 +114,17 @@ def test_a_fresh_starter_center_has_no_missing_prompts(tmp_path: Path) -> None:
     write_starter_center(tmp_path / "starter", name="Fresh")
 
     assert check_prompts(load_center(tmp_path / "starter")) == []
+
+
+def test_a_closed_message_that_is_no_sound_is_refused_with_its_line(tmp_path: Path) -> None:
+    text = CENTER.replace('closed_message = "sounds/closed.wav"', 'closed_message = "closed.mp3"')
+    config = load_center(make_center(tmp_path / "center", text))
+
+    with pytest.raises(ConfigError) as refused:
+        validate_section(config, "ivr", Config)
+
+    [problem] = refused.value.errors
+    assert (problem.line, problem.key_path) == (23, "plugins.ivr.closed_message")
+    assert validate_section(load_center(make_center(tmp_path / "ok")), "ivr", Config) == Config(
+        closed_message="sounds/closed.wav", closed_messages={"main": "tone:busy"}
+    )
