@@ -173,10 +173,15 @@ async def test_filters_follow_freeswitch_rules(standin, esl) -> None:
         await standin.register(user)
     got = await esl.wait_event(lambda e: True)
     assert got["from-user"] == "1001"
-    await esl.command("filter Unique-ID nothing-has-this")
+    await esl.command("filter delete from-user -1002")
+    await standin.register("1002")
+    assert (await esl.wait_event(lambda e: True))["from-user"] == "1002"
+    await esl.command("filter delete all")
+    await esl.command("filter Unique-ID nothing-has-this")  # registrations lack Unique-ID
     await standin.register("1001")
     await asyncio.sleep(0.1)
-    assert not esl.pending and esl.reader.at_eof() is False
+    await esl.command("api status")
+    assert not esl.pending
 
 
 async def test_bgapi_result_arrives_as_background_job_with_the_given_uuid(standin, esl) -> None:

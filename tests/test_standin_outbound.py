@@ -230,3 +230,35 @@ async def test_dialplan_goes_on_when_the_controller_lets_go_later(tmp_path: Path
     finally:
         await switch.stop()
         await controller.stop()
+
+
+async def test_crash_restart_drops_sockets_without_a_notice(standin, esl) -> None:
+    before = standin.core_uuid
+    call = await standin.place_call("5551234", "5000")
+    await standin.restart(graceful=False)
+    assert await esl.read_frame() is None  # no disconnect notice
+    assert standin.core_uuid != before and not call.channel.up
+    again = await RawEsl.connect(standin.port)
+    assert (await again.read_frame()).content_type == "auth/request"
+    await again.close()
+
+
+async def test_linger_with_a_time_ends_with_the_final_disconnect(tmp_path: Path) -> None:
+    controller = Controller()
+    switch = await switch_with_socket(tmp_path, await controller.start())
+    try:
+        call = await switch.place_call("5551234", "5001")
+        esl = await asyncio.wait_for(controller.sessions.get(), 5)
+        await esl.command("connect")
+        assert (await esl.command("linger 2")).get("Reply-Text") == "+OK will linger 2 seconds"
+        await esl.command("sendmsg\ncall-command: hangup")
+        frames = []
+        while (frame := await esl.read_frame()) is not None:
+            frames.append(frame)
+        notices = [f.get("Content-Disposition") for f in frames if not f.is_event]
+        assert notices == ["linger", "disconnect"]
+        assert frames[-1].body.startswith("Disconnected, goodbye.")
+        assert (await call).hangup_cause == "NORMAL_CLEARING"
+    finally:
+        await switch.stop()
+        await controller.stop()

@@ -193,6 +193,17 @@ class Listener(Commands):
         if self._pump is not None and self._pump is not asyncio.current_task():
             self._pump.cancel()
 
+    def abort(self) -> None:
+        """Drop the connection without a notice (the switch crashed)."""
+        self._closed.set()
+        self._wake.set()
+        self._unsubscribe()
+        transport = self.writer.transport
+        if transport is not None:
+            transport.abort()
+        if self._pump is not None:
+            self._pump.cancel()
+
     @property
     def closed(self) -> bool:
         """Whether the connection is over."""

@@ -175,10 +175,36 @@ class StandinSwitch:
             await self._server.wait_closed()
         self._server = None
 
-    async def restart(self) -> None:
-        """Stop and start again on the same port: calls are gone, the Core-UUID changes."""
-        await self.stop()
+    async def restart(self, *, graceful: bool = True) -> None:
+        """Stop and start again on the same port: calls are gone, the Core-UUID changes.
+
+        ``graceful=False`` is a crash: sockets drop without a word, calls vanish without
+        events, and the switch is back (with a new Core-UUID) at once.
+        """
+        if graceful:
+            await self.stop()
+        else:
+            await self._crash()
         await self.start()
+
+    async def _crash(self) -> None:
+        if self._server is None:
+            return
+        self._server.close()
+        for channel in list(self.channels.values()):
+            channel.cancel()
+        self.channels.clear()
+        for listener in list(self.listeners):
+            listener.abort()
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        with contextlib.suppress(Exception):
+            await self._server.wait_closed()
+        self._server = None
 
     async def _all_destroyed(self) -> None:
         while any(not c.destroyed for c in self.channels.values()):
