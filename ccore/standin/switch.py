@@ -30,7 +30,28 @@ HEARTBEAT = ("switch_core.c", "send_heartbeat", 84)
 SHUTDOWN = ("switch_core.c", "switch_core_destroy", 3023)
 MODULE_UNLOAD = ("switch_loadable_module.c", "switch_loadable_module_unprocess", 1240)
 CREATE = ("switch_core_state_machine.c", "switch_core_session_run", 626)
-_MODULES = ("mod_event_socket", "mod_sofia", "mod_dptools", "mod_commands", "mod_dialplan_xml")
+
+
+def _module_unloads() -> list[Event]:
+    """MODULE_UNLOAD events for what the stand-in provides, in FreeSWITCH's shapes."""
+    from .api import COMMANDS
+    from .apps import APPLICATIONS
+
+    def doc(func: object) -> str:
+        return ((getattr(func, "__doc__", None) or "").strip().splitlines() or [""])[0]
+
+    events = [Event("MODULE_UNLOAD", [("type", "endpoint"), ("name", "sofia")]),
+              Event("MODULE_UNLOAD", [("type", "dialplan"), ("name", "XML")])]
+    for name, app in sorted(APPLICATIONS.items()):
+        events.append(Event("MODULE_UNLOAD", [("type", "application"), ("name", name),
+                                              ("description", doc(app))]))
+    for name, func in sorted(COMMANDS.items()):
+        module = "mod_sofia" if name.startswith("sofia") else "mod_commands"
+        events.append(Event("MODULE_UNLOAD", [
+            ("type", "api"), ("name", name), ("description", doc(func)), ("syntax", name),
+            ("key", module), ("filename", f"/usr/local/freeswitch/lib/freeswitch/mod/{module}.so"),
+        ]))  # fmt: skip
+    return events
 
 
 class StandinSwitch:
@@ -150,9 +171,8 @@ class StandinSwitch:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._all_destroyed(), 1.0)
         self.hub.fire(Event("SHUTDOWN", [("Event-Info", "System Shutting Down")]), SHUTDOWN)
-        for module in _MODULES:
-            self.hub.fire(Event("MODULE_UNLOAD", [("type", "endpoint"), ("name", module),
-                                                  ("key", module)]), MODULE_UNLOAD)
+        for event in _module_unloads():
+            self.hub.fire(event, MODULE_UNLOAD)
         listeners = list(self.listeners)
         for listener in listeners:
             listener.push_disconnect(SHUTDOWN_TEXT)
