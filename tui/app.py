@@ -122,11 +122,18 @@ class CenterApp(App[None]):
 
         while True:
             try:
-                info = read_connection_info(load_center(directory).data_dir)
+                data_dir = load_center(directory).data_dir
             except ConfigError:
-                info = None
+                data_dir = None
+            info = read_connection_info(data_dir) if data_dir is not None else None
             if info is not None:
-                await self.attach(ControlClient(info.url, info.token))
+                await self.attach(
+                    ControlClient(
+                        info.url,
+                        info.token,
+                        locate=lambda found=data_dir: read_connection_info(found),
+                    )
+                )
                 return
             await asyncio.sleep(1.0)
 

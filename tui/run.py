@@ -25,11 +25,14 @@ def build_app(
         from ccore.control.token import read_connection_info
 
         try:
-            info = read_connection_info(load_center(center_directory).data_dir)
+            data_dir = load_center(center_directory).data_dir
         except ConfigError:
-            info = None
+            data_dir = None
+        info = read_connection_info(data_dir) if data_dir is not None else None
         if info is not None:
-            client = ControlClient(info.url, info.token)
+            client = ControlClient(
+                info.url, info.token, locate=lambda: read_connection_info(data_dir)
+            )
     return CenterApp(client, center_directory=center_directory)
 
 

@@ -44,12 +44,14 @@ class ControlClient:
         events: list[str] | None = None,
         snapshot_interval: float | None = 0.5,
         request_timeout: float = 30.0,
+        locate: Callable[[], Any] | None = None,
     ) -> None:
         self.url = url
         self.token = token
         self.events = events if events is not None else ["*"]
         self.snapshot_interval = snapshot_interval
         self.request_timeout = request_timeout
+        self.locate = locate  # re-reads the address (e.g. ``read_connection_info``) each try
         self.on_event: Callable[[dict[str, Any]], None] | None = None
         self.on_snapshot: Callable[[dict[str, Any]], None] | None = None
         self.on_connection: Callable[[bool, str], None] | None = None
@@ -106,6 +108,10 @@ class ControlClient:
     async def _run(self) -> None:
         delay = 0.3
         while True:
+            if self.locate is not None:  # the core may have restarted on another address
+                found = self.locate()
+                if found is not None:
+                    self.url, self.token = found.url, found.token
             try:
                 async with connect(self.url, max_size=1 << 22, open_timeout=5) as connection:
                     await self._authenticate(connection)
@@ -117,8 +123,10 @@ class ControlClient:
                 if error.code == "auth_failed":
                     self._set_connected(False, reason)
                     return  # a wrong token does not get better by retrying
+            except ConnectionRefusedError:
+                reason = f"nothing answers at {self.url}: is the center (`ccore run`) running?"
             except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake) as error:
-                reason = f"core not reachable at {self.url} ({type(error).__name__})"
+                reason = f"core not reachable at {self.url} ({type(error).__name__}: {error})"
             self._set_connected(False, reason)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)

@@ -79,6 +79,10 @@ class SetupScreen(Screen[None]):
         self.query_one("#done").display = False
         self.query_one("#name", Input).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Once the center is written, there is nothing more to create."""
+        return not (action == "create" and self.query_one("#done").display)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Create."""
         self.action_create()
@@ -124,6 +128,9 @@ class SetupScreen(Screen[None]):
         for field in self.query(Field):
             field.show_error(errors.get(field.field_name, ""))
         self.query_one("#general-error", Static).update(general)
+        wrong = [field for field in self.query(Field) if field.field_name in errors]
+        if wrong:  # straight to the first wrong answer
+            wrong[0].control.focus()
 
     def action_create(self) -> None:
         """Check the answers and write the center."""
@@ -160,6 +167,7 @@ class SetupScreen(Screen[None]):
         """Say what to do next."""
         self.query_one("#create").display = False
         done = self.query_one("#done")
+        self.refresh_bindings()
         done.display = True
         self.query_one("#done-text", Static).update(
             f"Written: {path}\n\nNext, in another terminal, start the center:\n\n"
