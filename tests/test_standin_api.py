@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,33 @@ async def test_resync_queries_answer_like_the_real_switch(tmp_path: Path) -> Non
                 assert m == e
     finally:
         await switch.stop()
+
+
+STOCK_USERS = {str(n) for n in range(1000, 1020)}  # the stock directory: 1000-1019
+
+
+@pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
+async def test_api_and_bgapi_answer_exactly_like_the_real_switch(tmp_path: Path) -> None:
+    real = recorded("api_and_bgapi.jsonl")
+    async with StandinSwitch(PASSWORD, users=STOCK_USERS, recordings_dir=tmp_path) as switch:
+        esl = await RawEsl.connect(switch.port)
+        await esl.read_frame()
+        for text in [f for f in real if isinstance(f, str)]:
+            await esl.command(text.strip())
+            if text.startswith("bgapi"):
+                await esl.next_event()  # the job's result (read_frame keeps every frame)
+        while await esl.read_frame() is not None:
+            pass
+    uptime = re.compile(r"^UP .*")
+    def masked(frames: list) -> list[tuple[str, str]]:
+        return [(ct, uptime.sub("UP", text)) for ct, text in replies(frames)]
+    assert masked(esl.frames) == masked(real)
+    mine_jobs = [f for f in esl.frames if f.is_event]
+    real_jobs = [f for f in real if not isinstance(f, str) and f.is_event]
+    assert [fixed_headers(f) for f in mine_jobs] == [fixed_headers(f) for f in real_jobs]
+    assert mine_jobs[1].event_body() == real_jobs[1].event_body() == "-ERR SUBSCRIBER_ABSENT\n"
+    assert mine_jobs[0].event_body().splitlines()[1:] == (
+        real_jobs[0].event_body().splitlines()[1:])
 
 
 @pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
