@@ -203,3 +203,28 @@ async def test_unknown_api_command_and_usage_errors(esl) -> None:
         "-ERR No such channel!\n")
     core = (await esl.command("api global_getvar core_uuid")).body
     assert len(core) == 36
+
+
+async def test_show_calls_pairs_each_call_with_its_bridged_leg(tmp_path: Path) -> None:
+    async with StandinSwitch("pw", speed=50, db_lag=0, recordings_dir=tmp_path) as switch:
+        switch.set_phone("1001", ring_seconds=0.5)
+        await switch.register("1001")
+        esl = await RawEsl.connect(switch.port)
+        await esl.read_frame()
+        await esl.command("auth pw")
+        await esl.command("event plain CHANNEL_PARK CHANNEL_BRIDGE")
+        call = await switch.place_call("5551234", "5000")
+        await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
+        await esl.command(f"sendmsg {call.uuid}\ncall-command: execute\n"
+                          "execute-app-name: bridge\nexecute-app-arg: user/1001")
+        bridge = await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_BRIDGE")
+        calls = json.loads((await esl.command("api show calls as json")).body)
+        assert calls["row_count"] == 1
+        row = calls["rows"][0]
+        assert (row["uuid"], row["b_uuid"]) == (call.uuid, bridge["Bridge-B-Unique-ID"])
+        assert list(row)[-1] == "call_created_epoch"
+        bridged = json.loads((await esl.command("api show bridged_calls as json")).body)
+        assert bridged["row_count"] == 1
+        channels = json.loads((await esl.command("api show channels as json")).body)
+        assert channels["row_count"] == 2
+        await esl.close()

@@ -74,6 +74,17 @@ def _channel_row(switch: StandinSwitch, ch: Channel) -> dict[str, str]:
     }  # fmt: skip
 
 
+# the basic_calls view of FreeSWITCH's core database
+_CALL_COLUMNS = ("uuid", "direction", "created", "created_epoch", "name", "state", "cid_name",
+                 "cid_num", "ip_addr", "dest", "presence_id", "presence_data", "accountcode",
+                 "callstate", "callee_name", "callee_num", "callee_direction", "call_uuid",
+                 "hostname", "sent_callee_name", "sent_callee_num")  # fmt: skip
+_CALL_B_COLUMNS = ("uuid", "direction", "created", "created_epoch", "name", "state",
+                   "cid_name", "cid_num", "ip_addr", "dest", "presence_id", "presence_data",
+                   "accountcode", "callstate", "callee_name", "callee_num", "callee_direction",
+                   "sent_callee_name", "sent_callee_num")  # fmt: skip
+
+
 def _rows(switch: StandinSwitch, kind: str) -> list[dict[str, str]]:
     channels = [c for c in switch.channels.values()
                 if c.up and _visible(switch, c.profile.times["Channel-Created-Time"] / 1e6)]
@@ -82,16 +93,19 @@ def _rows(switch: StandinSwitch, kind: str) -> list[dict[str, str]]:
     if kind in ("calls", "detailed_calls", "bridged_calls"):
         rows = []
         for c in channels:
+            if (c.get_var("call_uuid") or c.uuid) != c.uuid:
+                continue  # a b-leg: shown with the call it belongs to
             peer = c.bridged_to
-            if c.other_type == "originator" and peer is not None:
-                continue  # the b-leg is shown with its a-leg
             if kind == "bridged_calls" and peer is None:
                 continue
-            row = _channel_row(switch, c)
-            b = _channel_row(switch, peer) if peer is not None else {}
-            row.update({f"b_{k}": b.get(k, "") for k in
-                        ("uuid", "direction", "created", "created_epoch", "name", "state",
-                         "cid_name", "cid_num", "ip_addr", "dest", "callstate")})
+            a = _channel_row(switch, c)
+            b = _channel_row(switch, peer) if peer is not None else dict.fromkeys(a, "")
+            if kind == "detailed_calls":
+                rows.append({**a, **{f"b_{k}": v for k, v in b.items()}})
+                continue
+            row = {k: a[k] for k in _CALL_COLUMNS}
+            row.update({f"b_{k}": b[k] for k in _CALL_B_COLUMNS})
+            row["call_created_epoch"] = a["created_epoch"] if peer is not None else ""
             rows.append(row)
         return rows
     if kind == "registrations":
