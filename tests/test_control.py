@@ -190,3 +190,42 @@ async def test_snapshot_shows_the_switch_gone(control: Any) -> None:
     client.on_snapshot = snapshots.append
     await harness.switch.stop()
     await harness.wait_for(lambda: snapshots and not snapshots[-1]["switch"]["connected"])
+
+
+WAITING_CENTER = """\
+[center]
+name = "Recording test"
+
+[[operators]]
+extension = "1001"
+name = "Alice"
+
+[[queues]]
+name = "support"
+
+[[numbers]]
+number = "+4930100"
+queue = "support"
+"""
+
+
+async def test_a_live_call_is_recorded_on_request(control: Any) -> None:
+    harness, _, client = await control(WAITING_CENTER)
+    call = await harness.switch.place_call("+4917000009", "+4930100")
+    await harness.next_event("queue.entered", lambda e: e.call_uuid == call.uuid)
+    started = await client.request("recording.start", call_uuid=call.uuid)
+    assert started["path"].endswith(f"{call.uuid}.wav") and "/recordings/" in started["path"]
+    with pytest.raises(ControlError) as caught:
+        await client.request("recording.start", call_uuid=call.uuid)
+    assert caught.value.code == "not_allowed" and "already being recorded" in caught.value.message
+    snapshot = await client.request("snapshot")
+    assert snapshot["recordings"] == {call.uuid: started["path"]}
+    assert any(c["uuid"] == call.uuid for c in snapshot["calls"])
+    stopped = await client.request("recording.stop", call_uuid=call.uuid)
+    assert stopped["path"] == started["path"]
+    with pytest.raises(ControlError) as caught:
+        await client.request("recording.start", call_uuid=call.uuid, path="../../etc/x.wav")
+    assert caught.value.code == "invalid_args" and caught.value.details[0]["field"] == "path"
+    for channel in list(harness.switch.channels.values()):
+        channel.hangup("NORMAL_CLEARING")
+    await harness.wait_for(lambda: not harness.center.calls.channels)

@@ -8,6 +8,8 @@ directory, the IVR a caller follows, whom routing offers a call to, what the ban
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -275,3 +277,20 @@ async def test_wallboard_says_plainly_when_the_switch_or_the_core_is_gone(ui: An
         await server.stop()
         await until(pilot, lambda: "CORE DISCONNECTED" in banner(app))
         assert "calls are not affected" in banner(app)
+
+
+def test_the_core_and_plugins_never_import_textual() -> None:
+    """Importing every module of ccore and the plugins (the control API too) loads no textual."""
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import ccore, ccore_plugins\n"
+        "for package in (ccore, ccore_plugins):\n"
+        "    for module in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+        "        importlib.import_module(module.name)\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(len(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "0", result.stderr

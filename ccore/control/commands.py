@@ -161,7 +161,7 @@ async def ping(context: CommandContext, args: NoArgs) -> dict[str, Any]:
 @command("snapshot")
 async def snapshot(context: CommandContext, args: NoArgs) -> dict[str, Any]:
     """The whole live state: switch, operators, queues, calls, plugins."""
-    return build_snapshot(context.center)
+    return build_snapshot(context.center, context.recordings)
 
 
 @command("subscribe", SubscribeArgs)

@@ -131,7 +131,7 @@ class Session:
             if self.dirty or loop.time() - sent_at >= max(interval, 1.0) - 0.01:
                 self.dirty = False
                 sent_at = loop.time()
-                snapshot = build_snapshot(self.server.center)
+                snapshot = build_snapshot(self.server.center, self.server.recordings)
                 snapshot["dropped_events"] = self.dropped
                 self.offer({"type": "snapshot", "snapshot": snapshot})
             await asyncio.sleep(interval)

@@ -111,8 +111,8 @@ def queues_of(center: Center) -> list[dict[str, Any]] | None:
     return list(queues or [])
 
 
-def build_snapshot(center: Center) -> dict[str, Any]:
-    """The whole live state, as plain JSON values."""
+def build_snapshot(center: Center, recordings: dict[str, str] | None = None) -> dict[str, Any]:
+    """The whole live state, as plain JSON values (``recordings``: call -> file, via the API)."""
     agents = agents_of(center)
     queues = queues_of(center)
     return {
@@ -130,5 +130,6 @@ def build_snapshot(center: Center) -> dict[str, Any]:
         "queues": queues or [],
         "calls": calls_of(center, agents),
         "registrations": sorted(center.calls.registrations),
+        "recordings": dict(recordings or {}),
         "plugins": plugins_of(center),
     }

@@ -61,6 +61,7 @@ class WallboardScreen(CenterScreen):
         Binding("v", "set_state('available')", "Available"),
         Binding("b", "set_state('on_break')", "Break"),
         Binding("l", "set_state('logged_out')", "Log out"),
+        Binding("r", "record", "Record call"),
     ]
 
     def body(self) -> ComposeResult:
@@ -73,7 +74,7 @@ class WallboardScreen(CenterScreen):
             yield Static("", id="agents-missing", classes="missing")
             yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
         with Vertical(id="calls-box"):
-            yield Static("Calls in progress", id="calls-title", classes="section-title")
+            yield Static("Calls in progress (r record)", id="calls-title", classes="section-title")
             yield DataTable(id="calls", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -117,7 +118,9 @@ class WallboardScreen(CenterScreen):
         )
         sync_table(self.query_one("#agents", DataTable), agent_rows(snapshot, now))
         calls = call_rows(snapshot, now)
-        self.query_one("#calls-title", Static).update(f"Calls in progress: {len(calls)}")
+        self.query_one("#calls-title", Static).update(
+            f"Calls in progress: {len(calls)}  (r starts or stops recording the selected call)"
+        )
         sync_table(self.query_one("#calls", DataTable), calls)
 
     def _note(self, selector: str, text: str) -> None:
@@ -150,6 +153,34 @@ class WallboardScreen(CenterScreen):
                 self.change_state(extension, "on_break", reason)
 
         self.app.push_screen(BreakReasonPicker(label, reasons), chosen)
+
+    def action_record(self) -> None:
+        """Start or stop recording the call highlighted in the calls table."""
+        table = self.query_one("#calls", DataTable)
+        if table.row_count == 0:
+            self.notify("No call in progress", severity="warning")
+            return
+        call_uuid = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        recording = call_uuid in (self.state.snapshot.get("recordings") or {})
+        self.toggle_recording(call_uuid, not recording)
+
+    @work(group="recording")
+    async def toggle_recording(self, call_uuid: str, start: bool) -> None:
+        """Ask the core to start or stop recording a call."""
+        command = "recording.start" if start else "recording.stop"
+        try:
+            result = await self.editor.request(command, call_uuid=call_uuid)
+        except Rejected as error:
+            self.notify(str(error), title="Recording", severity="error")
+            return
+        recordings = self.state.snapshot.setdefault("recordings", {})
+        if start:
+            recordings[call_uuid] = result["path"]
+            self.notify(f"Recording to {result['path']}")
+        else:
+            recordings.pop(call_uuid, None)
+            self.notify(f"Recording stopped: {result['path']}")
+        self.show_state(self.state)
 
     @work(group="agent-state")
     async def change_state(self, extension: str, state: str, reason: str) -> Any:

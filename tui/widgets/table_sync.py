@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual.widgets import DataTable
 
 
@@ -33,4 +35,11 @@ def sync_table(table: DataTable[Any], rows: Mapping[str, Sequence[Any]]) -> None
         current = table.get_row(key)
         for column, old, new in zip(columns, current, cells, strict=False):
             if old != new:
-                table.update_cell(key, column, new, update_width=True)
+                # Re-measuring a column costs a pass over all its cells: only when it must grow.
+                wider = _width(new) > table.columns[column].content_width
+                table.update_cell(key, column, new, update_width=wider)
+
+
+def _width(value: Any) -> int:
+    """How many terminal cells a value takes."""
+    return cell_len(value.plain if isinstance(value, Text) else str(value))
