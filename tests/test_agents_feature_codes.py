@@ -62,6 +62,8 @@ async def test_each_feature_changes_the_operators_state() -> None:
         (FeatureRequest("break", "2"), AgentState.ON_BREAK, "Lunch"),
         (FeatureRequest("back"), AgentState.AVAILABLE, ""),
         (FeatureRequest("break"), AgentState.ON_BREAK, "Break"),
+        (FeatureRequest("login"), AgentState.AVAILABLE, "login"),  # logging in ends a break
+        (FeatureRequest("login"), AgentState.AVAILABLE, "login"),  # and again changes nothing
         (FeatureRequest("logout"), AgentState.LOGGED_OUT, ""),
     ]
     for request, state, reason in steps:

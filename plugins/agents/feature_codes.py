@@ -99,7 +99,7 @@ def apply_feature(
     state = agent.state
     try:
         if request.action == "login":
-            if state is AgentState.LOGGED_OUT:
+            if state in (AgentState.LOGGED_OUT, AgentState.ON_BREAK):  # else: already working
                 board.set_state(extension, AgentState.AVAILABLE, "login", by="phone")
             return FeatureOutcome(True, "logged in")
         if request.action == "logout":
