@@ -179,8 +179,8 @@ class Routing:
         if caller.callback_id is None and max_length is not None and len(line.callers) > max_length:
             self.overflow.send(caller, "max_length")
             return
+        self.distributor.dispatch()  # at once: the caller rings a free operator this turn
         self.waiting.start(caller)
-        self.distributor.kick()
 
     def _overflow(self, caller: Caller, reason: str) -> None:
         self.overflow.send(caller, reason)
