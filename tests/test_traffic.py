@@ -7,7 +7,7 @@ from ccore.standin.traffic import Shift, TrafficGenerator, TrafficPlan
 
 
 async def run_traffic(seed: int, duration: float = 600.0) -> list[tuple[str, str]]:
-    switch = StandinSwitch("pw", seed=seed, speed=200.0)
+    switch = StandinSwitch("pw", seed=seed, speed=600.0)
     await switch.start()
     try:
         generator = TrafficGenerator(

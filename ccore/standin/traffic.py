@@ -136,17 +136,19 @@ class TrafficGenerator:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _arrivals(self, duration: float) -> None:
+        """Callers at planned times: the sum of the drawn gaps, never the measured clock, so
+        scheduling delays at a high speed-up cannot change which calls happen."""
         clock = self.switch.clock
         start = clock.now()
-        elapsed = 0.0
+        planned = 0.0
         while True:
-            rate = self.plan.rate_at(elapsed)
+            rate = self.plan.rate_at(planned)
             gap = self.random.expovariate(rate / 3600.0) if rate > 0 else 60.0
-            if elapsed + gap >= duration:
-                await clock.sleep(max(duration - elapsed, 0.0))
+            planned += gap
+            if planned >= duration:
+                await clock.sleep(max(start + duration - clock.now(), 0.0))
                 return
-            await clock.sleep(gap)
-            elapsed = clock.now() - start
+            await clock.sleep(max(start + planned - clock.now(), 0.0))
             if rate > 0:
                 await self._one_caller()
 
