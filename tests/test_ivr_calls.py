@@ -8,6 +8,7 @@ import test_ivr_menus
 from ccore_plugins.ivr import IvrCalls
 from test_ivr_menus import CENTER, IvrCenter, call_in, ivr_steps, played_by_ivr
 
+from ccore.standin import Dialplan
 from ccore.standin.media import write_wav
 
 ivr_center = test_ivr_menus.ivr_center  # the fixture, shared
@@ -118,7 +119,9 @@ async def test_a_caller_in_a_menu_when_ccore_restarts_is_taken_through_it_again(
 
     await harness.restart()
     resumed = await harness.next_event("ivr.entered", lambda e: e.call_uuid == call.uuid)
-    await call.press("1")
+    await call.press("1")  # heard by the prompt the switch still ran for the old ccore
+    await harness.next_event("call.playback_started", lambda e: e.call_uuid == call.uuid)
+    await call.press("1")  # heard by the menu again
     routed = await harness.next_event(
         "call.routed", lambda e: e.call_uuid == call.uuid and e.route.startswith("queue:")
     )
@@ -127,3 +130,42 @@ async def test_a_caller_in_a_menu_when_ccore_restarts_is_taken_through_it_again(
     assert (routed.route, routed.options) == ("queue:billing", {"skills": {"billing": 3},
                                                                 "priority": 0})
     assert not [e for e in harness.events if e.name == "call.offered"]  # not offered twice
+
+
+FALLBACK_TONE = "tone_stream://%(500,500,480,620);loops=50"
+SOCKET_DIALPLAN = """\
+<include><context name="public">
+  <extension name="main-line">
+    <condition field="destination_number" expression="^\\+4930100$">
+      <action application="set" data="ccore_number=+4930100"/>
+      <action application="socket" data="127.0.0.1:{port} async full"/>
+      <action application="set" data="ccore_fallback=true"/>
+      <action application="playback" data="{tone}"/>
+      <action application="hangup" data="NO_ANSWER"/>
+    </condition>
+  </extension>
+</context></include>
+"""
+
+
+async def test_a_caller_the_switch_gave_to_the_fallback_during_a_restart_is_left_alone(
+    ivr_center: IvrCenter,
+) -> None:
+    toml = CENTER.replace("timeout = 3\nmax_tries = 1", "timeout = 60\nmax_tries = 1")
+    harness = await ivr_center(toml)
+    port = harness.config.model.switch.outbound_port
+    harness.switch.dialplan = Dialplan.from_xml(SOCKET_DIALPLAN.format(port=port,
+                                                                       tone=FALLBACK_TONE))
+    call = await call_in(harness, [(0.5, "1")])
+    await harness.next_event("ivr.entered", lambda e: e.menu == "accounts")
+
+    await harness.restart()  # ccore's socket closes: the dialplan goes on to its fallback
+    exited = await harness.next_event("ivr.exited", lambda e: e.call_uuid == call.uuid)
+    await call.press("1")  # ends the menu's last prompt, which the switch still ran
+    await harness.wait_for(lambda: call.channel.get_var("current_application") == "playback",
+                           what="fallback message playing")
+
+    assert (exited.step, exited.action, exited.caller_hung_up) == ("restart", "fallback", False)
+    assert not [e for e in harness.events if e.name == "ivr.entered"]
+    assert call.channel.get_var("current_application_data") == FALLBACK_TONE
+    assert not call.ended

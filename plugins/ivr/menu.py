@@ -54,6 +54,8 @@ MAX_PROMPTS_PER_MENU = 20
 MAX_MENUS_PER_CALL = 100
 """Menus one call may enter; beyond it (menus closed into each other, say) the call is hung up."""
 
+FALLBACK_VARIABLE = "ccore_fallback"  # set by the rendered dialplan's fallback actions
+NUMBER_VARIABLE = "ccore_number"  # set by the rendered dialplan before its socket to ccore
 DIGIT_REGEXP = "[0-9*#]"  # accept every key; the menu decides what is valid
 NO_INVALID_SOUND = "silence_stream://10"  # the menu plays its own invalid prompt
 
@@ -122,6 +124,8 @@ class MenuCall:
         """
         try:
             if self.resumed:
+                if await self._in_fallback():
+                    return
                 await self._stop_what_plays()
             await self._answer()
             await self._walk()
@@ -137,6 +141,26 @@ class MenuCall:
                 self.call_uuid, self.menu, self.step,
             )
             await self._to_fallback()
+
+    async def _in_fallback(self) -> bool:
+        """Whether the call is the dialplan's now: its ``socket`` to ccore closed with the restart.
+
+        A call the rendered dialplan handed to ccore (it set ``ccore_number``, then ``socket``)
+        goes on to the number's fallback once that socket closes, as soon as what it runs ends
+        (the fallback then sets ``ccore_fallback``). Such a call is left to FreeSWITCH; only a
+        call that was parked without a socket is taken through the menu again.
+        """
+        switch = self.center.switch
+        if self.call_uuid not in self.center.outbound_sessions and (
+            await switch.get_variable(self.call_uuid, FALLBACK_VARIABLE) == "true"
+            or await switch.get_variable(self.call_uuid, NUMBER_VARIABLE) is not None
+        ):
+            _LOGGER.info("Call %s is the dialplan's since ccore restarted", self.call_uuid)
+            self.exited = True
+            self.fire(IvrExited(call_uuid=self.call_uuid, menu=self.menu, step="restart",
+                                action="fallback"))
+            return True
+        return False
 
     async def _stop_what_plays(self) -> None:
         """Break the prompt the previous ccore left playing, so this run's prompt follows now."""
