@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ccore.bus import EventBus
+from ccore.clock import CenterClock
 from ccore.dispatch import CallDispatcher
 from ccore.esl.client import InboundClient
 from ccore.esl.errors import AuthError
@@ -56,8 +57,10 @@ class Center:
         outbound_port: int | None = None,
         plugin_group: str = ENTRY_POINT_GROUP,
         heartbeat_interval: float = 20.0,
+        clock_speed: float = 1.0,
     ) -> None:
         self.config = config
+        self.clock = CenterClock(clock_speed)
         self.bus = EventBus()
         self.plugins = PluginLoader(
             self.bus, group=plugin_group, disabled=config.model.plugins.disabled
