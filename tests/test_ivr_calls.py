@@ -46,7 +46,7 @@ async def test_a_caller_hanging_up_during_the_greeting_leaves_the_ivr_at_once(
                 if e.name == "call.routed" and e.route.startswith("queue:")]
 
 
-async def test_a_caller_hanging_up_in_a_submenu_is_reported_there(
+async def test_the_event_table_shows_the_submenu_where_a_caller_hung_up(
     ivr_center: IvrCenter,
 ) -> None:
     harness = await ivr_center(CENTER.replace("timeout = 3\nmax_tries = 1", "timeout = 60"))
@@ -59,6 +59,19 @@ async def test_a_caller_hanging_up_in_a_submenu_is_reported_there(
     assert (exited.menu, exited.caller_hung_up) == ("accounts", True)
     assert [step[0] for step in ivr_steps(harness, call.uuid)][-1] == "ivr.exited"
     assert sum(1 for e in harness.events if e.name == "ivr.exited") == 1
+    await harness.center.bus.drain()
+    assert harness.center.journal is not None and harness.center.db is not None
+    harness.center.journal.flush()
+    rows = [row for row in harness.center.db.events_for_call(call.uuid)
+            if row.name.startswith("ivr.")]
+    assert [(row.name, row.data["menu"]) for row in rows] == [
+        ("ivr.entered", "main"),
+        ("ivr.digit", "main"),
+        ("ivr.option_chosen", "main"),
+        ("ivr.entered", "accounts"),
+        ("ivr.exited", "accounts"),
+    ]
+    assert (rows[-1].data["step"], rows[-1].data["caller_hung_up"]) == ("greeting", True)
 
 
 async def test_the_transfer_option_sends_the_caller_to_the_extension(
