@@ -105,8 +105,10 @@ async def test_a_busy_wallboard_redraws_well_within_a_second() -> None:
         assert screen.query_one("#calls", DataTable).row_count == 50
         waiting = sum(int(row[1]) for row in queue_rows(app.state.snapshot).values())
         assert waiting == 50
-        worst = max(timings[1:])  # the first draw builds the tables
-        assert worst < 0.2, f"a redraw took {worst * 1000:.0f} ms"
+        redraws = sorted(timings[1:])  # the first draw builds the tables
+        median, worst = redraws[len(redraws) // 2], redraws[-1]
+        # ~60 ms on an idle machine; generous bounds for a shared, loaded one
+        assert median < 0.25 and worst < 0.6, f"redraws took {[round(t, 3) for t in timings]}"
         assert agents.get_row("2001") == list(agent_rows(app.state.snapshot)["2001"])
 
 

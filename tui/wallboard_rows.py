@@ -114,7 +114,7 @@ def agent_rows(snapshot: Mapping[str, Any], now: float | None = None) -> dict[st
 
 
 def call_rows(snapshot: Mapping[str, Any], now: float | None = None) -> dict[str, tuple]:
-    """Per call in progress: caller, number dialed, state, duration, operator."""
+    """Per call in progress: caller, number dialed, queue, state, duration, operator."""
     now = now or time.time()
     recording = snapshot.get("recordings") or {}
     rows = {}
@@ -125,6 +125,7 @@ def call_rows(snapshot: Mapping[str, Any], now: float | None = None) -> dict[str
         rows[str(call.get("uuid"))] = (
             caller,
             str(call.get("destination", "")),
+            str(call.get("queue") or "-"),
             str(call.get("state", "")) + (" ● REC" if call.get("uuid") in recording else ""),
             since(call.get("since"), now),
             str(call.get("agent") or "-"),

@@ -98,23 +98,48 @@ def calls_of(center: Center, agents: list[dict[str, Any]]) -> list[dict[str, Any
     return sorted(calls, key=lambda call: call["since"] or 0)
 
 
-def queues_of(center: Center) -> list[dict[str, Any]] | None:
-    """The routing board's per-queue figures, or None when the routing service is missing."""
+def routing_of(center: Center) -> dict[str, Any] | None:
+    """The routing board's snapshot as JSON, or None when the routing service is missing."""
     board = center.services.get("routing")
     snapshot = getattr(board, "snapshot", None)
     if not callable(snapshot):
         return None
     data = jsonable(snapshot())
-    queues = data.get("queues", data) if isinstance(data, dict) else data
+    return data if isinstance(data, dict) else {"queues": data}
+
+
+def queues_of(routing: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+    """Per-queue figures from the routing snapshot (a list, each with its ``name``)."""
+    if routing is None:
+        return None
+    queues = routing.get("queues", [])
     if isinstance(queues, dict):
         queues = [{"name": name, **(value or {})} for name, value in queues.items()]
     return list(queues or [])
 
 
+def where_calls_are(routing: dict[str, Any] | None) -> dict[str, str]:
+    """Call UUID -> ``"support (waiting)"`` / ``"support"`` from the routing snapshot."""
+    where: dict[str, str] = {}
+    for queue in queues_of(routing) or []:
+        for caller in queue.get("waiting") or []:
+            if isinstance(caller, dict) and caller.get("call_uuid"):
+                where[caller["call_uuid"]] = f"{queue.get('name')} (waiting)"
+    for call in (routing or {}).get("calls") or []:
+        if isinstance(call, dict) and call.get("call_uuid"):
+            where[call["call_uuid"]] = str(call.get("queue", ""))
+    return where
+
+
 def build_snapshot(center: Center, recordings: dict[str, str] | None = None) -> dict[str, Any]:
     """The whole live state, as plain JSON values (``recordings``: call -> file, via the API)."""
     agents = agents_of(center)
-    queues = queues_of(center)
+    routing = routing_of(center)
+    queues = queues_of(routing)
+    calls = calls_of(center, agents)
+    where = where_calls_are(routing)
+    for call in calls:
+        call["queue"] = where.get(call["uuid"])
     return {
         "at": time.time(),
         "center": {
@@ -128,7 +153,7 @@ def build_snapshot(center: Center, recordings: dict[str, str] | None = None) -> 
         },
         "agents": agents,
         "queues": queues or [],
-        "calls": calls_of(center, agents),
+        "calls": calls,
         "registrations": sorted(center.calls.registrations),
         "recordings": dict(recordings or {}),
         "plugins": plugins_of(center),

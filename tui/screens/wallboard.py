@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 QUEUE_COLUMNS = ("Queue", "Waiting", "Longest wait", "Answered", "Abandoned", "Service level")
 AGENT_COLUMNS = ("Ext", "Operator", "State", "In state", "Caller", "Calls today", "Phone")
-CALL_COLUMNS = ("Caller", "Dialed", "State", "Duration", "Operator")
+CALL_COLUMNS = ("Caller", "Dialed", "Queue", "State", "Duration", "Operator")
 
 
 class BreakReasonPicker(ModalScreen[str | None]):
