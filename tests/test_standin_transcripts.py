@@ -86,13 +86,13 @@ def fixed_headers(frame: RawFrame) -> list[str]:
 
 
 def assert_same_channel_events(mine: list[RawFrame], real: list[RawFrame]) -> None:
-    """Same event names in order; each with the same fixed headers in order and the same
-    set of channel variables (their order follows when each was last set)."""
+    """Same event names in order, each with exactly the same header names in the same order
+    (channel variables included: their order follows when each was last set)."""
     assert [f.event()["Event-Name"] for f in mine] == [f.event()["Event-Name"] for f in real]
     for m, r in zip(mine, real, strict=True):
         assert fixed_headers(m) == fixed_headers(r), m.event()["Event-Name"]
-        mine_vars = {k for k, _ in m.event_headers() if k.startswith("variable_")}
-        real_vars = {k for k, _ in r.event_headers() if k.startswith("variable_")}
+        mine_vars = [k for k, _ in m.event_headers() if k.startswith("variable_")]
+        real_vars = [k for k, _ in r.event_headers() if k.startswith("variable_")]
         assert mine_vars == real_vars, m.event()["Event-Name"]
 
 

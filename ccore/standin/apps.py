@@ -319,6 +319,8 @@ async def eavesdrop(channel: Channel, data: str) -> str | None:
         target.watchers.discard(channel)
     channel.set_var("last_sent_callee_id_name", target.profile.caller_id_name)
     channel.set_var("last_sent_callee_id_number", target.profile.caller_id_number)
+    for name in ("read_codec", "read_rate"):  # its own codec is restored at the end
+        channel.set_var(name, channel.get_var(name))
     return None
 
 

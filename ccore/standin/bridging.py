@@ -120,24 +120,27 @@ def make_leg(
         leg.other, leg.other_type = originator, "originator"
         leg.running, leg.state = "CS_NONE", "CS_INIT"
         leg.fire("CHANNEL_OUTGOING", OUTGOING)
-    if api_leg:
+    if originator is None:
         base = sip_originate_variables(leg_uuid, session_id, name, domain, port, variables)
     else:
-        base = sip_outbound_variables(leg_uuid, session_id, name, domain, port, originator.uuid)
+        names = originator.get_var("export_vars")
+        exported = [("export_vars", names)] if names else []
+        exported += [(k, v) for k in (names or "").split(",")
+                     if k and (v := originator.get_var(k)) is not None]
+        base = sip_outbound_variables(
+            leg_uuid, session_id, name, domain, port, originator.uuid,
+            m_sdp=originator.get_var("switch_r_sdp"),
+            call_uuid=originator.get_var("call_uuid") or originator.uuid, dial=variables,
+            exported=exported,
+        )
     for k, v in base:
         leg.set_var(k, v)
-    if originator is not None:
-        leg.set_var("switch_m_sdp", originator.get_var("switch_r_sdp"))
-        leg.set_var("call_uuid", originator.get_var("call_uuid") or originator.uuid)
-        exported = originator.get_var("export_vars")
-        leg.set_var("origination_caller_id_name", variables.get("origination_caller_id_name"))
-        for k in (exported or "").split(","):
-            if k and originator.get_var(k) is not None:
-                leg.set_var(k, originator.get_var(k))
-        if exported:
-            leg.set_var("export_vars", exported)
-    for k, v in variables.items():
-        leg.set_var(k, v)
+    if originator is None:
+        leg.reapply = [*variables, "originate_early_media", "originate_endpoint"]
+    else:
+        leg.reapply = ["max_forwards", "originator_codec", "originator",
+                       *(k for k, _ in exported), *variables, "originate_early_media",
+                       "originating_leg_uuid", "originate_endpoint"]
     leg.set_running("CS_INIT")
     leg.state = "CS_ROUTING"
     leg.fire("CHANNEL_CREATE", CREATE)
@@ -307,7 +310,7 @@ async def bridge(a: Channel, b: Channel, *, hangup_other: bool = False) -> None:
     a.set_var("bridge_to", None)
     cause = b.hangup_cause or "NORMAL_CLEARING"
     a.set_var("bridge_hangup_cause", cause)
-    b.set_var("bridge_hangup_cause", a.hangup_cause or cause)
+    b.pending_bridge_cause = a.hangup_cause or cause
     if b_first:
         a.set_var("last_bridge_hangup_cause", cause)
         after = (a.get_var("hangup_after_bridge") or "").lower() == "true"

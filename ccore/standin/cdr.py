@@ -30,7 +30,7 @@ def _stamp(micros: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(micros / 1_000_000))
 
 
-def cdr_variables(channel: Channel) -> list[tuple[str, str]]:
+def timestamp_variables(channel: Channel) -> list[tuple[str, str]]:
     """``hangup_cause``, the ``*_stamp``/``*_epoch`` times and ``duration``, ``billsec``, ..."""
     t = channel.profile.times
     created = t["Channel-Created-Time"]
@@ -81,6 +81,11 @@ def cdr_variables(channel: Channel) -> list[tuple[str, str]]:
 
     for unit, div in (("sec", 1_000_000), ("msec", 1_000), ("usec", 1)):
         out += [(name(k, unit), str(max(0, v) // div)) for k, v in spans.items()]
-    if channel.has_media:
-        out += [(f"rtp_audio_{k}", v) for k, v in _RTP_COUNTERS]
     return out
+
+
+def rtp_variables(channel: Channel) -> list[tuple[str, str]]:
+    """The RTP statistics mod_sofia reports for a channel that had media."""
+    if not channel.has_media:
+        return []
+    return [(f"rtp_audio_{k}", v) for k, v in _RTP_COUNTERS]

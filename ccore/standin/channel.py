@@ -107,6 +107,8 @@ class Channel(Session):
         self.watchers: set[Channel] = set()
         self.breaking = False
         self.held = False
+        self.reapply: list[str] = []
+        self.pending_bridge_cause: str | None = None
         self.digits_dialed = ""
         self.phone: str | None = None
         self.destroyed = False
@@ -246,6 +248,8 @@ class Channel(Session):
             return
         self.profile.times["Channel-Progress-Media-Time"] = self.switch.clock.uepoch()
         self._media()
+        if self.direction == "inbound":
+            self.set_var("endpoint_disposition", "EARLY MEDIA")
         self.answer_state = "early"
         self.fire("CHANNEL_PROGRESS_MEDIA", ("switch_channel.c",
                                              "switch_channel_perform_mark_pre_answered", 3560))
@@ -270,6 +274,7 @@ class Channel(Session):
         self.set_callstate("ACTIVE")
         if self.direction == "inbound":
             self.ack_pending = True
+            self.set_var("endpoint_disposition", "ANSWER")
             self.switch.spawn(self._ack_later())
         else:
             sip.answered(self)

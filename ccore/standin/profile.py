@@ -132,9 +132,15 @@ def sip_inbound_variables(
 
 
 def sip_outbound_variables(
-    uuid: str, session_id: int, user: str, domain: str, port: int, originator: str | None,
+    uuid: str, session_id: int, user: str, domain: str, port: int, originator: str,
+    *, m_sdp: str | None, call_uuid: str, dial: dict[str, str],
+    exported: list[tuple[str, str]],
 ) -> list[tuple[str, str]]:
-    """The variables of a leg mod_sofia places to a registered user, in its order."""
+    """The variables of a leg a ``bridge`` places to a registered user, in mod_sofia's order.
+
+    ``dial``: the dial string's ``{...}`` variables; ``exported``: the originator's
+    ``export_vars`` (``export_vars`` itself first).
+    """
     out = [
         ("direction", "outbound"), ("is_outbound", "true"), ("uuid", uuid),
         ("session_id", str(session_id)), ("sip_local_network_addr", "127.0.0.1"),
@@ -142,16 +148,14 @@ def sip_outbound_variables(
         ("channel_name", f"sofia/internal/{user}@{domain}:{port}"),
         ("sip_destination_url", f"sip:{user}@{domain}:{port}"), ("max_forwards", "69"),
     ]  # fmt: skip
-    if originator:
-        out += [("originator_codec", "PCMU@8000h@20i"), ("originator", originator),
-                ("signal_bond", originator)]  # fmt: skip
-    out += [
-        ("call_uuid", originator or uuid), ("dialed_user", user), ("dialed_domain", domain),
-        ("sip_invite_domain", domain), ("presence_id", f"{user}@{domain}"),
-        ("originate_early_media", "true"),
-    ]  # fmt: skip
-    if originator:
-        out.append(("originating_leg_uuid", originator))
+    out += [("originator_codec", "PCMU@8000h@20i"), ("originator", originator),
+            ("signal_bond", originator)]  # fmt: skip
+    if m_sdp:
+        out.append(("switch_m_sdp", m_sdp))
+    out += [("call_uuid", call_uuid), *dial.items(), ("dialed_user", user),
+            ("dialed_domain", domain), *exported, ("sip_invite_domain", domain),
+            ("presence_id", f"{user}@{domain}"), ("originate_early_media", "true"),
+            ("originating_leg_uuid", originator)]  # fmt: skip
     out += [
         ("originate_endpoint", "sofia"), ("rtp_use_codec_string", "PCMU@8000h@20i"),
         ("local_media_ip", "127.0.0.1"), ("local_media_port", str(20000 + session_id * 2)),
@@ -195,24 +199,23 @@ def sip_originate_variables(
 
 def media_variables(session_id: int, *, inbound: bool) -> list[tuple[str, str]]:
     """The variables set when media is negotiated (answer or pre-answer)."""
-    out = [("rtp_use_codec_string", "OPUS,G722,PCMU,PCMA,H264,VP8")] if inbound else [
+    out = [] if inbound else [
         ("switch_r_sdp", _sdp("user1", "127.0.0.1", 16000 + session_id * 2)),
         ("ep_codec_string", "CORE_PCM_MODULE.PCMU@8000h@20i@64000b"),
     ]
     out += [
+        ("rtp_use_codec_string", "OPUS,G722,PCMU,PCMA,H264,VP8" if inbound else "PCMU@8000h@20i"),
         ("remote_video_media_flow", "inactive"), ("remote_text_media_flow", "inactive"),
-        ("remote_audio_media_flow", "sendrecv"), ("audio_media_flow", "sendrecv"),
-        ("rtp_audio_recv_pt", "0"), ("rtp_use_codec_name", "PCMU"),
+        ("remote_audio_media_flow", "sendrecv"),
+        *([("audio_media_flow", "sendrecv")] if inbound else []), ("rtp_audio_recv_pt", "0"),
+        ("rtp_use_codec_name", "PCMU"),
         ("rtp_use_codec_rate", "8000"), ("rtp_use_codec_ptime", "20"),
         ("rtp_use_codec_channels", "1"), ("rtp_last_audio_codec_string", "PCMU@8000h@20i@1c"),
         ("read_codec", "PCMU"), ("original_read_codec", "PCMU"), ("read_rate", "8000"),
         ("original_read_rate", "8000"), ("write_codec", "PCMU"), ("write_rate", "8000"),
-        ("dtmf_type", "rfc2833"),
+        ("dtmf_type", "rfc2833"), ("local_media_ip", "127.0.0.1"),
+        ("local_media_port", str(20000 + session_id * 2)), ("advertised_media_ip", "127.0.0.1"),
     ]  # fmt: skip
-    if inbound:
-        port = 20000 + session_id * 2
-        out += [("local_media_ip", "127.0.0.1"), ("local_media_port", str(port)),
-                ("advertised_media_ip", "127.0.0.1")]  # fmt: skip
     out += [
         ("rtp_use_timer_name", "soft"), ("rtp_use_pt", "0"),
         ("rtp_use_ssrc", str(1_000_000_000 + session_id)), ("rtp_2833_send_payload", "101"),
@@ -224,8 +227,8 @@ def media_variables(session_id: int, *, inbound: bool) -> list[tuple[str, str]]:
 
 def sip_answer_variables(session_id: int) -> list[tuple[str, str]]:
     """What an inbound SIP leg gets when its 200 OK goes out: our SDP and the disposition."""
-    return [("rtp_local_sdp_str", _sdp("FreeSWITCH", "127.0.0.1", 20000 + session_id * 2)),
-            ("endpoint_disposition", "ANSWER")]
+    return [("endpoint_disposition", "ANSWER"),
+            ("rtp_local_sdp_str", _sdp("FreeSWITCH", "127.0.0.1", 20000 + session_id * 2))]
 
 
 def _sdp(owner: str, host: str, port: int) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import sip
-from .cdr import cdr_variables
+from .cdr import rtp_variables, timestamp_variables
 from .hub import Origin
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ class Session:
     destroyed: bool
     hangup_cause: str | None
     last_app: tuple[str, str] | None
+    pending_bridge_cause: str | None
     task: asyncio.Task[None] | None
     done: asyncio.Future[str]
     _kick: asyncio.Event
@@ -169,13 +170,13 @@ class Session:
         if uuid_name:
             tail.append(("Application-UUID-Name", uuid_name))
         self.fire("CHANNEL_EXECUTE", EXEC, post=tail)
+        self.set_var("current_application", app)
         self.app_stack.append(app)
         self.last_app = (app, data)
         try:
             response = await func(self, data)
         finally:
             self.app_stack.pop()
-        self.set_var("current_application", app)
         done = [*tail[:-1], ("Application-Response", response or "_none_"), tail[-1]]
         self.fire("CHANNEL_EXECUTE_COMPLETE", EXEC_DONE, post=done)
         return response or "_none_"
@@ -245,12 +246,17 @@ class Session:
         self.destroyed = True
         self.hangup(self.hangup_cause or "NORMAL_CLEARING")
         self.set_running("CS_HANGUP", "CS_HANGUP")
-        sip.hangup_state(self)  # type: ignore[arg-type]
         for recording in list(self.recordings.values()):
             recording.stop(self)
+        for k, v in timestamp_variables(self):  # type: ignore[arg-type]
+            self.set_var(k, v)
+        if self.pending_bridge_cause is not None:  # the bridge's hangup hook on its b-leg
+            self.set_var("bridge_hangup_cause", self.pending_bridge_cause)
+            self.set_var("call_uuid", self.get_var("call_uuid"))
+        sip.hangup_state(self)  # type: ignore[arg-type]
         self.set_callstate("HANGUP")
         self.set_running("CS_REPORTING", "CS_REPORTING")
-        for k, v in cdr_variables(self):
+        for k, v in rtp_variables(self):  # type: ignore[arg-type]
             self.set_var(k, v)
         self.fire("CHANNEL_HANGUP_COMPLETE", ("switch_core_state_machine.c",
                                               "switch_core_session_reporting_state", 943),

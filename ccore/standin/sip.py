@@ -46,16 +46,18 @@ def ringing(leg: Channel) -> None:
     name = leg.get_var("origination_caller_id_name") or leg.profile.caller_id_name
     host = "127.0.0.1"
     for k, v in (
-        ("sip_reply_host", host), ("sip_reply_port", str(port)), ("sip_network_ip", host),
+        ("sip_local_network_addr", host), ("sip_reply_host", host),
+        ("sip_reply_port", str(port)), ("sip_network_ip", host),
         ("sip_network_port", str(port)),
         ("sip_recover_contact", f"<sip:{host}:{port};transport=UDP>"),
         ("sip_full_via", f"SIP/2.0/UDP {host};rport;branch=z9hG4bK{leg.session_id}"),
         ("sip_recover_via", f"SIP/2.0/UDP {host};rport;branch=z9hG4bK{leg.session_id}"),
         ("sip_from_display", name), ("sip_full_from", f'"{name}" <sip:{caller}@{host}>'),
         ("sip_full_to", f"<sip:{user}@{host}:{port}>;tag={leg.session_id}SIPpTag01"),
-        ("sip_from_user", caller), ("sip_from_uri", f"{caller}@{host}"),
+        ("sip_from_user", caller), ("sip_from_uri", f"{caller}@{host}"), ("sip_from_host", host),
         ("sip_to_user", user), ("sip_to_port", str(port)),
-        ("sip_to_uri", f"{user}@{host}:{port}"), ("sip_contact_params", "transport=UDP"),
+        ("sip_to_uri", f"{user}@{host}:{port}"), ("sip_to_host", host),
+        ("sip_contact_params", "transport=UDP"),
         ("sip_contact_user", "nobody"), ("sip_contact_port", str(port)),
         ("sip_contact_uri", f"nobody@{host}:{port}"), ("sip_contact_host", host),
         ("sip_to_tag", f"{leg.session_id}SIPpTag01"), ("sip_from_tag", leg.uuid[:13]),
@@ -78,23 +80,28 @@ def answered(leg: Channel) -> None:
             ("outbound_caller_id_number", "0000000000"), ("callgroup", "techsupport"),
         ):  # fmt: skip
             leg.set_var(k, v)
-    if leg.other is None:
-        leg.set_var("pre_transfer_caller_id_name", leg.profile.caller_id_name)
-        leg.set_var("pre_transfer_caller_id_number", leg.profile.caller_id_number)
-        leg.set_var("channel_cid_flipped", "true")
+    for name in leg.reapply:  # switch_ivr_originate applies its variables to the winner
+        leg.set_var(name, leg.get_var(name))
+        if name == "originate_endpoint" and leg.other is None:
+            leg.set_var("pre_transfer_caller_id_name", leg.profile.caller_id_name)
+            leg.set_var("pre_transfer_caller_id_number", leg.profile.caller_id_number)
+            leg.set_var("channel_cid_flipped", "true")
+    leg.set_var("call_uuid", leg.get_var("call_uuid"))
 
 
 def originated(a: Channel, b: Channel) -> None:
     """The originator's variables once a leg answered (switch_ivr_originate)."""
     entry = f"{b.uuid};Outbound Call;{b.profile.destination_number}"
-    a.set_var("originated_legs", f"ARRAY::{entry}|:{entry}")
-    a.set_var("originate_causes", f"ARRAY::{b.uuid};NONE|:{b.uuid};NONE")
-    a.set_var("originate_disposition", "SUCCESS")
-    a.set_var("DIALSTATUS", "SUCCESS")
     if b.get_var("dialed_user"):
         a.set_var("dialed_user", b.get_var("dialed_user"))
         a.set_var("dialed_domain", b.get_var("dialed_domain"))
+    a.set_var("originated_legs", f"ARRAY::{entry}|:{entry}")
     a.set_var("switch_m_sdp", b.get_var("switch_r_sdp") or a.get_var("switch_r_sdp"))
+    for flow in ("video_media_flow", "text_media_flow", "audio_media_flow"):
+        a.set_var(flow, a.get_var(flow))  # the media is renegotiated for the bridge
+    a.set_var("originate_causes", f"ARRAY::{b.uuid};NONE|:{b.uuid};NONE")
+    a.set_var("originate_disposition", "SUCCESS")
+    a.set_var("DIALSTATUS", "SUCCESS")
 
 
 def before_hangup(channel: Channel, cause: str, remote: bool) -> None:
@@ -107,6 +114,7 @@ def before_hangup(channel: Channel, cause: str, remote: bool) -> None:
         channel.set_var("last_bridge_to", peer.uuid)
         channel.set_var("bridge_channel", peer.name)
         channel.set_var("bridge_uuid", peer.uuid)
+        channel.set_var("signal_bond", peer.uuid)
         callee = peer.profile
         channel.set_var("last_sent_callee_id_name",
                         callee.callee_id_name if channel.other_type == "originatee"
