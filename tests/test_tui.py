@@ -146,6 +146,7 @@ async def test_operator_created_in_the_ui_is_saved_with_comments_and_rendered(ui
         assert app.state.unapplied
         await pilot.press("a")
         await until(pilot, lambda: not app.state.unapplied)
+        await until(pilot, lambda: app.state.agent("1003"))  # on the wallboard, never hidden
     rendered = harness.directory / "freeswitch" / "directory" / "default" / "1003.xml"
     assert rendered.exists()
     assert harness.center.config.model.operator("1003") is not None  # the running center has her

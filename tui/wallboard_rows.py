@@ -73,6 +73,10 @@ def queue_rows(
     rows = {}
     for queue in snapshot.get("queues") or []:
         name = str(queue.get("name", "?"))
+        if queue.get("not_loaded"):
+            label = f"{queue.get('display_name') or name} (new: restart ccore to open it)"
+            rows[name] = (label, "-", "-", "-", "-", "-")
+            continue
         waiting = queue.get("waiting", queue.get("callers"))
         rows[name] = (
             str(queue.get("display_name") or name),

@@ -54,6 +54,21 @@ def agents_of(center: Center) -> list[dict[str, Any]]:
     board = center.services.get("agents")
     if board is not None and isinstance(getattr(board, "agents", None), dict):
         agents = [_agent(agent, registrations) for agent in board.agents.values()]
+        for operator in center.config.model.operators:  # added while the center runs
+            if operator.extension not in board.agents:
+                agents.append(
+                    {
+                        "extension": operator.extension,
+                        "name": operator.name,
+                        "state": "not_loaded",
+                        "state_since": None,
+                        "reason": "the agents plugin takes new operators when ccore restarts",
+                        "registered": operator.extension in registrations,
+                        "call_uuid": None,
+                        "calls_today": None,
+                        "skills": dict(operator.skills),
+                    }
+                )
     else:
         agents = [
             {
@@ -118,6 +133,17 @@ def queues_of(routing: dict[str, Any] | None) -> list[dict[str, Any]] | None:
     return list(queues or [])
 
 
+def with_new_queues(center: Center, queues: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the queues of center.toml the routing board does not have yet (added while running)."""
+    known = {queue.get("name") for queue in queues}
+    added = [
+        {"name": queue.name, "display_name": queue.display_name or queue.name, "not_loaded": True}
+        for queue in center.config.model.queues
+        if queue.name not in known
+    ]
+    return queues + added
+
+
 def where_calls_are(routing: dict[str, Any] | None) -> dict[str, str]:
     """Call UUID -> ``"support (waiting)"`` / ``"support"`` from the routing snapshot."""
     where: dict[str, str] = {}
@@ -152,7 +178,7 @@ def build_snapshot(center: Center, recordings: dict[str, str] | None = None) -> 
             "routing": queues is not None,
         },
         "agents": agents,
-        "queues": queues or [],
+        "queues": with_new_queues(center, queues) if queues is not None else [],
         "calls": calls,
         "registrations": sorted(center.calls.registrations),
         "recordings": dict(recordings or {}),
