@@ -183,6 +183,8 @@ async def test_callback_survives_a_restart_of_ccore(center_harness: MakeHarness)
     await harness.restart()
     restored = board(harness).callers
     assert [c.callback_id for c in restored.values()] == [requested.callback_id]
+    today = board(harness).snapshot()["queues"]["support"]
+    assert (today["entered"], today["callbacks_requested"]) == (1, 1)  # the day is kept
     await log_in(harness, "1001", ring_seconds=0.5)
     completed = await harness.next_event("queue.callback_completed", timeout=5)
     assert (completed.call_uuid, completed.outcome) == (call.uuid, "answered")

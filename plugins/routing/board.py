@@ -157,12 +157,13 @@ class QueueBoard:
         name: str = "",
         entered_at: float | None = None,
         callback_id: int | None = None,
+        requeued: bool = False,
     ) -> Caller:
         """Put a call in a queue; the plugin plays music and offers it to operators.
 
         ``entered_at`` (queue time) keeps an earlier place (a caller re-queued after a
-        restart, a callback). Raises KeyError for an unknown queue, ValueError for a call
-        already in a queue.
+        restart, a callback; ``requeued`` says it was counted already). Raises KeyError for
+        an unknown queue, ValueError for a call already in a queue.
         """
         line = self.lines.get(queue)
         if line is None:
@@ -183,7 +184,8 @@ class QueueBoard:
         )
         self.callers[call_uuid] = caller
         line.add(caller)
-        line.figures.entered += 1
+        if not requeued:
+            line.figures.entered += 1
         if self.on_enter is not None:
             self.on_enter(caller)
         return caller

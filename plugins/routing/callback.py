@@ -273,6 +273,7 @@ class CallbackDialer:
                 name=row.name,
                 entered_at=row.entered_at,
                 callback_id=row.id,
+                requeued=True,
             )
             self._schedule_expiry(caller, row)
             count += 1

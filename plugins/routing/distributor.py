@@ -330,9 +330,16 @@ class Distributor:
         line = self.board.line(caller)
         talked = self.board.clock.now() - (caller.answered_at or self.board.clock.now())
         self.board.leave(caller)
-        if caller.agent_uuid is not None:
-            self.agent_legs.pop(caller.agent_uuid, None)
-            self.spawn(self._kill(caller.agent_uuid, "NORMAL_CLEARING"))
+        if self.waiting_room is not None:
+            self.waiting_room.callback_offered.discard(caller.call_uuid)
+        legs = [leg for leg, served in self.agent_legs.items() if served is caller]
+        for leg in legs:
+            del self.agent_legs[leg]
+        # whoever is left on the line (uuid_bridge does not end the other side everywhere)
+        for leg in (caller.call_uuid, *legs):
+            channel = self.switch.tracker.channels.get(leg)
+            if channel is not None and channel.is_live:
+                self.spawn(self._kill(leg, "NORMAL_CLEARING"))
         wrap_up = self._wrap_up(caller)
         line.handle_times.add(talked + wrap_up)
         if caller.agent is not None:

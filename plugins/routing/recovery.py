@@ -16,6 +16,8 @@ from .events import QUEUE_OUTCOMES, QueueEntered
 if TYPE_CHECKING:
     from ccore.storage import Storage
 
+    from .board import QueueBoard
+
 LOOK_BACK = 24 * 3600.0
 
 
@@ -53,3 +55,49 @@ def unfinished_callers(storage: Storage, now: float) -> list[Unfinished]:
         else:
             waiting.pop(row.call_uuid, None)
     return sorted(waiting.values(), key=lambda u: u.entered_at)
+
+
+FIGURE_EVENTS: tuple[str, ...] = (
+    "queue.entered",
+    "queue.offered",
+    "queue.answered",
+    "queue.abandoned",
+    "queue.overflowed",
+    "queue.callback_requested",
+    "queue.callback_completed",
+    "queue.completed",
+)
+
+
+def replay_figures(board: QueueBoard, storage: Storage, since: float) -> int:
+    """Count today's queue events again (after a restart the wallboard keeps its day).
+
+    Returns how many events were counted.
+    """
+    rows = storage.events_since(since, names=FIGURE_EVENTS)
+    target = board.service_level_seconds
+    for row in rows:
+        line = board.lines.get(row.queue or "")
+        if line is None:
+            continue
+        figures = line.figures
+        waited = float(row.data.get("waited") or 0.0)
+        if row.name == "queue.entered" and not row.data.get("requeued"):
+            figures.entered += 1
+        elif row.name == "queue.offered":
+            figures.offered += 1
+        elif row.name == "queue.answered":
+            figures.answered += 1
+            figures.answered_in_time += waited <= target
+        elif row.name == "queue.abandoned":
+            figures.abandoned += 1
+            figures.abandoned_late += waited > target
+        elif row.name == "queue.overflowed":
+            figures.overflowed += 1
+        elif row.name == "queue.callback_requested":
+            figures.callbacks_requested += 1
+        elif row.name == "queue.callback_completed" and row.data.get("outcome") == "answered":
+            figures.called_back += 1
+        elif row.name == "queue.completed":
+            line.handle_times.add(float(row.data.get("talked") or 0.0) + line.config.wrap_up)
+    return len(rows)

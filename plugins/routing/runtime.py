@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from ccore.config_schema import CallbackAction, Destination, Queue
 from ccore.switch import CallGone, SwitchError
@@ -23,7 +24,7 @@ from .clock import QueueClock
 from .distributor import Distributor, Settings
 from .events import QueueAbandoned, QueueEntered
 from .overflow import Overflow
-from .recovery import unfinished_callers
+from .recovery import replay_figures, unfinished_callers
 from .strategies import tier_of
 from .waiting import WaitingRoom
 
@@ -105,6 +106,7 @@ class Routing:
         )
         self.overflow.request_callback = self._callback_into
         self._recovered = False
+        replay_figures(self.board, center.db, self._start_of_day())
 
     # --- wiring ------------------------------------------------------------------------------
 
@@ -287,10 +289,17 @@ class Routing:
                 number=unfinished.caller_number,
                 name=channel.caller_name,
                 entered_at=unfinished.entered_at,
+                requeued=True,
             )
             count += 1
         count += self.callbacks.restore()
         return count
+
+    def _start_of_day(self) -> float:
+        """Local midnight in the center's time zone (the wallboard's 'today')."""
+        zone = ZoneInfo(self.center.config.model.center.timezone)
+        now = dt.datetime.now(zone)
+        return now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
     # --- hours and extensions ----------------------------------------------------------------
 
