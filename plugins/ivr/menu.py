@@ -60,6 +60,7 @@ DIGIT_REGEXP = "[0-9*#]"  # accept every key; the menu decides what is valid
 NO_INVALID_SOUND = "silence_stream://10"  # the menu plays its own invalid prompt
 
 Clock = Callable[[], dt.datetime]
+"""What time it is for opening hours (default: the center's clock, sped up with the stand-in)."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class MenuCall:
         self.number_hours = number_hours  # False when the call was in the IVR before
         self.resumed = resumed  # taken over after a restart of ccore
         self.closed_messages = closed_messages or ClosedMessages(None, {})
-        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.clock = clock or (lambda: dt.datetime.fromtimestamp(center.clock.now(), dt.UTC))
         self.menu = menu
         self.step = "entering"
         self.exited = False
