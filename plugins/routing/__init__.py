@@ -50,6 +50,7 @@ def ccore_setup(center: Center, plugin: PluginContext) -> None:
     center.provide("routing", routing.board)
     center.provide("routing.runtime", routing)
     routing.listen()
+    plugin.on_unload(routing.clock.close)
 
 
 @hookimpl

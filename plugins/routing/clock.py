@@ -21,6 +21,7 @@ class QueueClock:
         self.speed = speed
         self._real0 = time.monotonic()
         self._wall0 = time.time()
+        self._timers: set[asyncio.TimerHandle] = set()
 
     def now(self) -> float:
         """Queue time in seconds (wall time at speed 1)."""
@@ -35,5 +36,19 @@ class QueueClock:
         await asyncio.sleep(self.real_seconds(seconds))
 
     def call_later(self, seconds: float, callback: Callable[[], object]) -> asyncio.TimerHandle:
-        """Run ``callback`` after ``seconds`` of queue time."""
-        return asyncio.get_running_loop().call_later(self.real_seconds(seconds), callback)
+        """Run ``callback`` after ``seconds`` of queue time (cancelled by ``close``)."""
+        handle: asyncio.TimerHandle
+
+        def run() -> None:
+            self._timers.discard(handle)
+            callback()
+
+        handle = asyncio.get_running_loop().call_later(self.real_seconds(seconds), run)
+        self._timers.add(handle)
+        return handle
+
+    def close(self) -> None:
+        """Cancel every timer still pending (the plugin is unloading)."""
+        for handle in self._timers:
+            handle.cancel()
+        self._timers.clear()

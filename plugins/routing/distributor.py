@@ -121,6 +121,7 @@ class Distributor:
         self.callback_ready: Callable[[Caller], bool] = lambda caller: True
         self.busy_until: dict[str, float] = {}
         self.agent_legs: dict[str, Caller] = {}  # operator leg uuid -> the caller it serves
+        self.doomed: set[str] = set()  # operator legs whose caller left while they rang
         self.offers_started = 0
         self.on_originate: Callable[[Caller, str], None] | None = None  # benchmark probe
         self._pending = False
@@ -213,6 +214,9 @@ class Distributor:
         else:
             cause = "SUCCESS"
         caller.ringing.pop(extension, None)
+        self.doomed.discard(leg)
+        if cause in NO_ANSWER_CAUSES and caller.state is CallerState.LEFT:
+            cause = "ORIGINATOR_CANCEL"  # the caller left while it rang: not the operator's miss
         if cause == "SUCCESS":
             await self._answered(caller, extension, leg)
         else:
@@ -317,6 +321,15 @@ class Distributor:
     def cancel_offers(self, caller: Caller) -> None:
         """Kill the operator legs still ringing for a caller who is gone."""
         for leg in list(caller.ringing.values()):
+            self.doomed.add(leg)
+            self.spawn(self._kill(leg, "ORIGINATOR_CANCEL"))
+
+    def leg_seen(self, leg: str) -> None:
+        """An operator leg showed up on the switch: kill it if its caller is already gone.
+
+        (The caller can hang up before the switch has created the leg it is originating.)
+        """
+        if leg in self.doomed:
             self.spawn(self._kill(leg, "ORIGINATOR_CANCEL"))
 
     async def _kill(self, leg: str, cause: str) -> None:

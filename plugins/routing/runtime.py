@@ -119,6 +119,7 @@ class Routing:
         listen("agent.state_changed", self._on_agent_changed)
         listen("agent.registered", self._on_registered)
         listen("switch.resynced", self._on_resynced)
+        listen("call.ringing", self._on_ringing)
 
     def _agents(self) -> Any:
         from ccore_plugins.agents.board import AgentBoard
@@ -207,6 +208,9 @@ class Routing:
         served = self.distributor.agent_legs.get(uuid)
         if served is not None:
             self.distributor.finish(served)
+
+    def _on_ringing(self, event: Event) -> None:
+        self.distributor.leg_seen(event.call_uuid or "")
 
     def _abandoned(self, caller: Caller) -> None:
         ringing = ",".join(caller.ringing)
