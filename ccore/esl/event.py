@@ -144,7 +144,10 @@ def parse_json(data: bytes) -> tuple[dict[str, HeaderValue], str]:
 
     A repeated name keeps its first value (the last, for Event-Name), as in plain events.
     """
-    headers = _JSON_FIRST_WINS.decode(data.decode("utf-8", "replace"))
+    text = data.decode("utf-8", "replace")
+    headers, end = _JSON_FIRST_WINS.raw_decode(text)  # JSONDecodeError is a ValueError
+    if end != len(text) and text[end:].strip():
+        raise ValueError(f"JSON event has trailing data at {end}")
     if not isinstance(headers, dict):
         raise ValueError(f"JSON event is not an object: {type(headers).__name__}")
     body = headers.pop("_body", "")
