@@ -5,6 +5,8 @@ from __future__ import annotations
 from center_fixtures import MakeHarness
 from routing_helpers import board, center_toml, log_in, named
 
+from ccore.hookspecs import hookimpl
+
 SPEED = 20.0
 
 
@@ -72,3 +74,22 @@ async def test_queue_outside_its_hours_sends_callers_to_the_closed_action(
     await harness.next_event("call.recording_started", lambda e: e.call_uuid == call.uuid)
     assert not named(harness, "queue.entered")
     assert not board(harness).lines["support"].callers
+
+
+class VipDirectory:
+    """A caller-lookup plugin (as a CRM would be) that knows one VIP."""
+
+    @hookimpl
+    def ccore_lookup_caller(self, center: object, number: str) -> dict[str, object] | None:
+        return {"name": "Big Customer", "vip": True} if number == "+4930999" else None
+
+
+async def test_caller_lookup_plugin_marks_vips(center_harness: MakeHarness) -> None:
+    queue = '[[queues]]\nname = "support"\n'
+    harness = await center_harness(center_toml(queue, {"1001": {}}, speed=SPEED), speed=SPEED)
+    harness.center.plugins.pm.register(VipDirectory(), name="vip-directory")
+    plain = await harness.switch.place_call("+4930111", "+4930100")
+    await harness.next_event("queue.entered", lambda e: e.call_uuid == plain.uuid)
+    vip = await harness.switch.place_call("+4930999", "+4930100")
+    entered = await harness.next_event("queue.entered", lambda e: e.call_uuid == vip.uuid)
+    assert (entered.priority, entered.position) == (5, 1)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 
+VIP_PRIORITY = 5  # what a caller marked ``vip`` by a lookup plugin gets
 STAFFED_STATES = frozenset({"available", "ringing", "on_call", "wrap_up"})
 
 
@@ -152,7 +153,11 @@ class Routing:
         if closed is not None:
             self.plugin.create_task(self._closed(call_uuid, queue_name, closed))
             return
-        priority = max(int(options.get("priority") or 0), queue.priority_for(channel.caller_number))
+        priority = max(
+            int(options.get("priority") or 0),
+            queue.priority_for(channel.caller_number),
+            self._looked_up_priority(channel.caller_number),
+        )
         with contextlib.suppress(ValueError):
             self.board.enqueue(
                 call_uuid,
@@ -162,6 +167,24 @@ class Routing:
                 number=channel.caller_number,
                 name=channel.caller_name,
             )
+
+    def _looked_up_priority(self, number: str) -> int:
+        """Priority a caller-lookup plugin gives (``priority``, or ``vip`` = VIP_PRIORITY)."""
+        if not number:
+            return 0
+        try:
+            found = self.center.plugins.pm.hook.ccore_lookup_caller(
+                center=self.center, number=number
+            )
+        except Exception:
+            _LOGGER.exception("Looking up caller %s failed", number)
+            return 0
+        if not found:
+            return 0
+        try:
+            return int(found.get("priority") or (VIP_PRIORITY if found.get("vip") else 0))
+        except (TypeError, ValueError):
+            return 0
 
     def _entered(self, caller: Caller, *, requeued: bool = False) -> None:
         line = self.board.line(caller)
