@@ -16,6 +16,8 @@ from esl_replay import (
     Step,
     api_response,
     expect,
+    frame,
+    json_event,
     load,
     recv_chunks,
     reply,
@@ -226,6 +228,21 @@ async def test_failing_event_callback_is_logged_and_later_events_still_arrive(
     assert "bug in a listener" in caplog.text
     assert esl.close_reason == "The system is being shut down."
     assert server.mismatches == []
+
+
+async def test_unparseable_event_is_skipped_and_the_connection_goes_on(
+        caplog: pytest.LogCaptureFixture) -> None:
+    broken = frame({"Content-Type": "text/event-json"}, '{"Event-Name":"X"')  # cut short
+    good = json_event({"Event-Name": "HEARTBEAT", "Core-UUID": "c-1"})
+    script = [*LOGIN, broken, good, expect("api status"), api_response("UP"), HOLD]
+    seen: list[str] = []
+    async with ReplayServer(script) as server:
+        esl = await connect(server, on_event=lambda e: seen.append(e.name))
+        assert await esl.api("status") == "UP"
+        await asyncio.sleep(0.01)
+        esl.close()
+    assert seen == ["HEARTBEAT"]
+    assert "event cannot be parsed" in caplog.text
 
 
 async def test_heartbeat_timestamp_moves_with_each_event() -> None:
