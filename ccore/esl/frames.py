@@ -79,6 +79,20 @@ def _parse_header_lines(text: str, offset: int) -> dict[str, str]:
     return headers
 
 
+def _event_frame_headers(buf: bytes, pos: int, end: int) -> dict[str, str] | None:
+    """The two headers of an event frame, read directly; None for any other frame.
+
+    FreeSWITCH writes every event as ``Content-Length: N`` then ``Content-Type: ...``.
+    """
+    if not buf.startswith(b"Content-Length: ", pos):
+        return None
+    split = buf.find(b"\nContent-Type: ", pos + 16, end)
+    if split < 0 or buf.find(b"\n", split + 1, end) >= 0 or buf.find(b"%", split, end) >= 0:
+        return None
+    return {"Content-Length": buf[pos + 16:split].decode("utf-8", "replace"),
+            "Content-Type": buf[split + 15:end].decode("utf-8", "replace")}
+
+
 def _content_length(headers: dict[str, str], offset: int) -> int:
     """The frame's body length from ``Content-Length`` (0 without it), validated."""
     raw = headers.get("Content-Length")
@@ -160,7 +174,7 @@ class FrameParser:
             if buf[pos] == 10:  # a stray blank line between frames, as esl.c tolerates
                 pos += 1
                 continue
-            end = find(_HEADER_END, max(pos, scan))
+            end = find(_HEADER_END, pos if pos >= scan else scan)
             if end < 0:
                 if size - pos > MAX_HEADER_BLOCK:
                     raise FrameError(
@@ -169,7 +183,9 @@ class FrameParser:
                     )
                 break
             offset = self._base + pos
-            headers = _parse_header_block(buf[pos:end], offset)
+            headers = _event_frame_headers(buf, pos, end)
+            if headers is None:
+                headers = _parse_header_block(buf[pos:end], offset)
             length = _content_length(headers, offset)
             body_start = end + 2
             if length == 0:
