@@ -242,6 +242,14 @@ class CenterApp(App[None]):
             else f"FreeSWITCH not reloaded: {result.get('switch_error', '')}"
         )
         self.notify(f"Applied. Configuration rendered to {result.get('rendered')}; {switch}.")
+        problems = self.state.problems()
+        if problems:
+            self.notify(
+                "\n".join(f"{p['key']}: {p['message']}" for p in problems[:5]),
+                title=f"Applied with {len(problems)} problem(s): callers may hear silence",
+                severity="warning",
+                timeout=15,
+            )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The command palette: every screen, apply, and the usual commands."""

@@ -39,7 +39,7 @@ def parse_operators(text: str) -> list[tuple[str, str]]:
         line = line.strip()
         if not line:
             continue
-        match = re.fullmatch(r"(\S+)[\s,;:]+(.+)", line)
+        match = re.fullmatch(r"([^\s,;:]+)[\s,;:]+(.+)", line)
         if match is None:
             raise ValueError(f"line {number}: write the extension, then the name: 1001 Alice")
         operators.append((match.group(1), match.group(2).strip()))

@@ -65,7 +65,7 @@ class OptionForm(FormScreen):
         yield Field(
             "key",
             "Key the caller presses (0-9, * or #)",
-            Input(self.key or "", id="key", max_length=1),
+            Input(self.key or self._free_key(), id="key", max_length=1),
         )
         yield Field(
             "action", "What happens", Select(ACTIONS, value=action, allow_blank=False, id="action")
@@ -78,7 +78,7 @@ class OptionForm(FormScreen):
         )
         yield Field(
             "skills",
-            "Skills the operator needs (queue only)",
+            "Skills the operator needs",
             Input(
                 format_skills(option.get("skills")),
                 placeholder="none (e.g. billing=3)",
@@ -87,7 +87,7 @@ class OptionForm(FormScreen):
         )
         yield Field(
             "priority",
-            "Priority in the queue (0 normal, up to 100)",
+            "Priority (0 normal, up to 100)",
             Input(str(option.get("priority", 0)), id="priority"),
         )
 
