@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ccore_plugins.routing.callback import CallbackStore
+from ccore_plugins.routing.callback_store import CallbackStore
 from center_fixtures import MakeHarness
 from routing_helpers import agents, board, center_toml, log_in
 

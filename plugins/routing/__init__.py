@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from ccore.hookspecs import hookimpl
 
 from .board import QueueBoard
-from .callback import MIGRATIONS
+from .callback_store import MIGRATIONS
 from .runtime import Routing
 
 if TYPE_CHECKING:

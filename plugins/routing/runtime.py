@@ -19,7 +19,8 @@ from ccore.config_schema import CallbackAction, Destination, Queue
 from ccore.switch import CallGone, SwitchError
 
 from .board import Caller, CallerState, QueueBoard
-from .callback import CallbackDialer, CallbackStore
+from .callback import CallbackDialer
+from .callback_store import CallbackStore
 from .clock import QueueClock
 from .distributor import Distributor, Settings
 from .events import QueueAbandoned, QueueEntered
