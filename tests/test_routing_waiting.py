@@ -210,3 +210,48 @@ async def test_waiting_callers_are_requeued_in_order_after_a_restart(
         )
         order.append(event.call_uuid)
     assert order == [c.uuid for c in calls]
+
+
+async def test_callback_not_reached_before_expiry_is_given_up(
+    center_harness: MakeHarness,
+) -> None:
+    queue = (
+        '[[queues]]\nname = "support"\n'
+        'callback = { enabled = true, key = "1", offer_after = 5, expiry = 20 }\n'
+    )
+    harness = await center_harness(
+        center_toml(queue, {"1001": {}}, extra=TRUNK, speed=SPEED), speed=SPEED
+    )
+    call = await harness.switch.place_call("+4930014", "+4930100", digits=[(6, "1")])
+    requested = await harness.next_event("queue.callback_requested", timeout=3)
+    completed = await harness.next_event(
+        "queue.callback_completed", lambda e: e.call_uuid == call.uuid, timeout=3
+    )
+    assert completed.outcome == "expired"
+    row = CallbackStore(harness.center.db.db).get(requested.callback_id)
+    assert (row.state, row.attempts) == ("expired", 0)
+    assert not board(harness).lines["support"].callers
+
+
+async def test_overflow_can_turn_a_long_wait_into_a_callback(center_harness: MakeHarness) -> None:
+    queue = (
+        '[[queues]]\nname = "support"\nmax_wait = 10\n'
+        'overflow = { action = "callback", queue = "support" }\n'
+        "callback = { enabled = true }\n"
+    )
+    harness = await center_harness(
+        center_toml(queue, {"1001": {}}, extra=TRUNK, speed=SPEED), speed=SPEED
+    )
+    call = await harness.switch.place_call("+4930015", "+4930100")
+    overflowed = await harness.next_event("queue.overflowed", timeout=3)
+    assert (overflowed.call_uuid, overflowed.action) == (call.uuid, "callback")
+    await harness.next_event("queue.callback_requested", lambda e: e.call_uuid == call.uuid)
+    await call  # the caller was let go
+    harness.switch.set_phone("+4930015", ring_seconds=1, talk_seconds=1)
+    await log_in(harness, "1001", ring_seconds=0.5)
+    completed = await harness.next_event("queue.callback_completed", timeout=5)
+    assert (completed.call_uuid, completed.outcome, completed.agent) == (
+        call.uuid,
+        "answered",
+        "1001",
+    )
