@@ -124,6 +124,21 @@ class CannedClient:
         return {}
 
 
+async def settled(pilot: Any) -> None:
+    """Wait for the canned state to arrive and draw it (no race with the redraw ticker)."""
+    app = pilot.app
+    if app.client is None:  # the setup: nothing to wait for
+        await pilot.pause()
+        return
+    for _ in range(100):
+        if app.state.snapshot and app.state.config:
+            break
+        await pilot.pause(0.02)
+    app._dirty = True
+    app._tick()
+    await pilot.pause()
+
+
 @pytest.fixture
 def make_app(tmp_path: Path) -> Callable[..., CenterApp]:
     """An app on the starter center (its saved configuration) and the canned snapshot."""
@@ -138,7 +153,7 @@ def make_app(tmp_path: Path) -> Callable[..., CenterApp]:
 
 
 def test_wallboard(snap_compare: Any, make_app: Any) -> None:
-    assert snap_compare(make_app(), press=["_"], terminal_size=SIZE)
+    assert snap_compare(make_app(), press=["_"], terminal_size=SIZE, run_before=settled)
 
 
 def test_wallboard_with_the_switch_down_and_no_routing(snap_compare: Any, make_app: Any) -> None:
@@ -148,41 +163,43 @@ def test_wallboard_with_the_switch_down_and_no_routing(snap_compare: Any, make_a
         "services": {"agents": True, "routing": False},
         "queues": [],
     }
-    assert snap_compare(make_app(snapshot), press=["_"], terminal_size=SIZE)
+    assert snap_compare(make_app(snapshot), press=["_"], terminal_size=SIZE, run_before=settled)
 
 
 def test_operators(snap_compare: Any, make_app: Any) -> None:
-    assert snap_compare(make_app(), press=["2", "_"], terminal_size=SIZE)
+    assert snap_compare(make_app(), press=["2", "_"], terminal_size=SIZE, run_before=settled)
 
 
 def test_operator_form(snap_compare: Any, make_app: Any) -> None:
-    assert snap_compare(make_app(), press=["2", "e", "_"], terminal_size=SIZE)
+    assert snap_compare(make_app(), press=["2", "e", "_"], terminal_size=SIZE, run_before=settled)
 
 
 def test_queues(snap_compare: Any, make_app: Any) -> None:
-    assert snap_compare(make_app(), press=["3", "_"], terminal_size=SIZE)
+    assert snap_compare(make_app(), press=["3", "_"], terminal_size=SIZE, run_before=settled)
 
 
 def test_queue_form(snap_compare: Any, make_app: Any) -> None:
-    assert snap_compare(make_app(), press=["3", "e", "_"], terminal_size=SIZE)
+    assert snap_compare(make_app(), press=["3", "e", "_"], terminal_size=SIZE, run_before=settled)
 
 
 def test_ivr_tree(snap_compare: Any, make_app: Any) -> None:
-    assert snap_compare(make_app(), press=["4", "_"], terminal_size=SIZE)
+    assert snap_compare(make_app(), press=["4", "_"], terminal_size=SIZE, run_before=settled)
 
 
 def test_ivr_option_form(snap_compare: Any, make_app: Any) -> None:
-    assert snap_compare(make_app(), press=["4", "down", "down", "o", "_"], terminal_size=SIZE)
+    assert snap_compare(
+        make_app(), press=["4", "down", "down", "o", "_"], terminal_size=SIZE, run_before=settled
+    )
 
 
 def test_hours(snap_compare: Any, make_app: Any) -> None:
-    assert snap_compare(make_app(), press=["5", "_"], terminal_size=SIZE)
+    assert snap_compare(make_app(), press=["5", "_"], terminal_size=SIZE, run_before=settled)
 
 
 def test_plugins(snap_compare: Any, make_app: Any) -> None:
-    assert snap_compare(make_app(), press=["6", "_"], terminal_size=SIZE)
+    assert snap_compare(make_app(), press=["6", "_"], terminal_size=SIZE, run_before=settled)
 
 
 def test_setup(snap_compare: Any, tmp_path: Path) -> None:
     app = CenterApp(None, center_directory=Path("/srv/new-center"))
-    assert snap_compare(app, press=["_"], terminal_size=SIZE)
+    assert snap_compare(app, press=["_"], terminal_size=SIZE, run_before=settled)
