@@ -97,9 +97,7 @@ async def test_escalation_offers_lower_skill_after_wait_keeping_the_place(
         '[[queues]]\nname = "support"\nskills = { german = 8 }\n'
         "escalation = [{ after = 20, relax_by = 4 }]\n"
     )
-    harness = await center_harness(
-        center_toml(queue, {"1001": {"german": 5}}, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {"german": 5}}, speed=40), speed=40)
     await log_in(harness, "1001", ring_seconds=0.5)
     first = await harness.switch.place_call("+4930001", "+4930100")
     await harness.next_event("queue.entered", lambda e: e.call_uuid == first.uuid)

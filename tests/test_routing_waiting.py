@@ -151,7 +151,7 @@ async def test_callback_not_reached_is_retried_then_recorded_failed(
     center_harness: MakeHarness,
 ) -> None:
     harness = await center_harness(
-        center_toml(CALLBACK_QUEUE, {"1001": {}}, extra=TRUNK, speed=SPEED), speed=SPEED
+        center_toml(CALLBACK_QUEUE, {"1001": {}}, extra=TRUNK, speed=60), speed=60
     )
     call = await harness.switch.place_call("+4930009", "+4930100", digits=[(6, "1")])
     requested = await harness.next_event("queue.callback_requested", timeout=3)
@@ -220,7 +220,7 @@ async def test_callback_not_reached_before_expiry_is_given_up(
         'callback = { enabled = true, key = "1", offer_after = 5, expiry = 20 }\n'
     )
     harness = await center_harness(
-        center_toml(queue, {"1001": {}}, extra=TRUNK, speed=SPEED), speed=SPEED
+        center_toml(queue, {"1001": {}}, extra=TRUNK, speed=60), speed=60
     )
     call = await harness.switch.place_call("+4930014", "+4930100", digits=[(6, "1")])
     requested = await harness.next_event("queue.callback_requested", timeout=3)
