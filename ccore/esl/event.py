@@ -200,7 +200,8 @@ class EslEvent:
     @property
     def name(self) -> str:
         """The event type (``Event-Name``), e.g. ``CHANNEL_ANSWER``; ``""`` if missing."""
-        return self._text("Event-Name") or ""
+        value = self.headers.get("Event-Name")  # read for every event: kept short
+        return value if isinstance(value, str) else self._text("Event-Name") or ""
 
     @property
     def subclass(self) -> str | None:
@@ -210,7 +211,8 @@ class EslEvent:
     @property
     def uuid(self) -> str | None:
         """The channel's UUID (``Unique-ID``), or None for non-channel events."""
-        return self._text("Unique-ID")
+        value = self.headers.get("Unique-ID")  # read for every event: kept short
+        return value if isinstance(value, str) or value is None else self._text("Unique-ID")
 
     @property
     def job_uuid(self) -> str | None:
