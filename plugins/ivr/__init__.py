@@ -14,6 +14,7 @@ restarted hear that menu again (``ccore_plugins.ivr.recovery``).
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -36,6 +37,9 @@ __all__ = ["Config", "IvrCalls", "PromptProblem", "check_prompts"]
 
 DEPENDS_ON = ("routing",)
 
+STOP_ATTEMPTS = 10
+STOP_WAIT = 0.1  # seconds between cancellations of a run that has not ended yet
+
 
 class Config(BaseModel):
     """``[plugins.ivr]``: what callers hear when a menu or its number is closed."""
@@ -53,6 +57,7 @@ class IvrCalls:
         self.center = center
         self.plugin = plugin
         self.running: dict[str, MenuCall] = {}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
         self.visited: set[str] = set()  # calls that were in the IVR before (until they end)
         self._recovered = False
 
@@ -103,20 +108,36 @@ class IvrCalls:
         self.running[call_uuid] = caller
         self.visited.add(call_uuid)
         task = self.plugin.create_task(caller.run(), name=f"ivr-{call_uuid}")
+        self._tasks[call_uuid] = task
         task.add_done_callback(lambda _: self._finished(caller))
 
     def on_ended(self, event: Event) -> None:
         """Forget a call that is gone from the switch."""
         self.visited.discard(event.call_uuid or "")
 
-    def stop(self) -> None:
-        """Tell every running caller's menu to end at its next step (the plugin unloads)."""
+    async def stop(self) -> None:
+        """End every running caller's menu (the plugin unloads), however long it takes to land.
+
+        A cancellation can be lost on Python 3.11 (``asyncio.wait_for`` in a command that
+        completes at the same moment swallows it), leaving a run waiting for a prompt to end;
+        so the runs are told to stop, cancelled, and cancelled again until they are done.
+        """
         for caller in self.running.values():
             caller.stopped = True
+        tasks = list(self._tasks.values())
+        for _ in range(STOP_ATTEMPTS):
+            pending = [task for task in tasks if not task.done()]
+            if not pending:
+                return
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=STOP_WAIT)
+        self.plugin.logger.warning("%d IVR calls did not stop", sum(not t.done() for t in tasks))
 
     def _finished(self, caller: MenuCall) -> None:
         if self.running.get(caller.call_uuid) is caller:
             del self.running[caller.call_uuid]
+            self._tasks.pop(caller.call_uuid, None)
 
 
 @hookimpl
