@@ -193,3 +193,13 @@ def test_repeated_json_names_follow_the_same_rule_as_plain_events() -> None:
     data = b"Content-Length: %d\nContent-Type: text/event-json\n\n" % len(raw) + raw
     event = EslEvent.from_frame(FrameParser().feed(data)[0])
     assert (event.name, event.core_uuid, event.uuid) == ("PRIVATE_COMMAND", "first", "u-1")
+
+
+def test_hand_written_plain_event_is_read_the_careful_way() -> None:
+    inner = (b"Event-Name: CUSTOM\nEvent-Subclass:callcenter%3a%3ainfo\n"
+             b"CC-Agent: 1001@default\nCC-Note: a: b c\n\n")
+    data = b"Content-Length: %d\nContent-Type: text/event-plain\n\n" % len(inner) + inner
+    event = EslEvent.from_frame(FrameParser().feed(data)[0])
+    assert event.subclass == "callcenter::info"  # no space after ':', lower-case escapes
+    assert event.get("CC-Agent") == "1001@default"
+    assert event.get("CC-Note") == "a: b c"  # unencoded ': ' inside a value
