@@ -54,7 +54,8 @@ async def test_originate_through_a_gateway_reaches_an_outside_number(standin, es
     )
     assert reply.body.startswith("+OK ")
     leg = standin.channels[reply.body.split()[1]]
-    assert leg.answered and leg.profile.caller_id_number == "5550100"
+    assert leg.answered and leg.get_var("pre_transfer_caller_id_number") == "5550100"
+    assert leg.profile.caller_id_number == "5557777"  # FreeSWITCH flips the caller id
 
 
 async def test_agent_hanging_up_returns_the_caller_to_park(standin, esl) -> None:

@@ -99,13 +99,14 @@ def make_leg(
     domain = switch.domain if not external else "gateway"
     leg_uuid = variables.get("origination_uuid") or switch.new_uuid()
     session_id = switch.next_session_id()
-    channel_name = (f"sofia/internal/{name}@{domain}:{port}" if not external
+    channel_name = (f"sofia/internal/{name}@127.0.0.1:{port}" if not external
                     else f"sofia/gateway/{name}")
     api_leg = originator is None
     profile = CallerProfile(
-        direction="outbound", username=None if api_leg else cid_number,
+        direction="outbound", username=None if api_leg else originator.profile.username,
         caller_id_name=cid_name, caller_id_number=cid_number, destination_number=name,
-        uuid=leg_uuid, channel_name=channel_name, context="default",
+        uuid=leg_uuid, channel_name=channel_name,
+        context="default" if api_leg else originator.profile.context,
         callee_id_name="Outbound Call", callee_id_number=name,
         dialplan=None if api_leg else "XML", network_addr=None if api_leg else "127.0.0.1",
         source="src/switch_ivr_originate.c" if api_leg else "mod_sofia",
@@ -113,11 +114,16 @@ def make_leg(
     profile.times["Profile-Created-Time"] = profile.times["Channel-Created-Time"] = (
         switch.clock.uepoch()
     )
+    if originator is not None:
+        profile.orig_caller_id_name = originator.profile.orig_caller_id_name
+        profile.orig_caller_id_number = originator.profile.orig_caller_id_number
+        profile.ani = originator.profile.ani
     leg = Channel(switch, profile, [], session_id=session_id)
     leg.phone = name
     switch.channels[leg.uuid] = leg
     if originator is not None:
         leg.other, leg.other_type = originator, "originator"
+        leg.other_profile = originator.profile.snapshot(zero_times=True)
         leg.running, leg.state = "CS_NONE", "CS_INIT"
         leg.fire("CHANNEL_OUTGOING", OUTGOING)
     if originator is None:
@@ -196,6 +202,9 @@ async def _ring(switch: StandinSwitch, leg: Channel, user: str, timeout: float,
     if originator is not None:
         originator.profile.callee_id_name = "Outbound Call"
         originator.profile.callee_id_number = name
+        if leg.other_profile is not None:
+            leg.other_profile.callee_id_name = "Outbound Call"
+            leg.other_profile.callee_id_number = name
         leg.fire("CHANNEL_OUTGOING", OUTGOING)
     if behaviour.talk_seconds is not None:
         switch.spawn(_talk_then_hangup(leg, behaviour.talk_seconds))
@@ -285,12 +294,15 @@ async def bridge(a: Channel, b: Channel, *, hangup_other: bool = False) -> None:
     if not a.answered:
         a.answer()
     a.set_callstate("ACTIVE")
-    now = clock.uepoch()
-    a.profile.times["Channel-Bridged-Time"] = b.profile.times["Channel-Bridged-Time"] = now
     a.other, a.other_type = b, "originatee"
+    a.other_profile = b.profile.snapshot(logical="inbound")
     b.other, b.other_type = a, "originator"
+    if b.other_profile is None:
+        b.other_profile = a.profile.snapshot(zero_times=True)
     a.profile.callee_id_name = b.profile.callee_id_name or b.profile.caller_id_name
     a.profile.callee_id_number = b.profile.destination_number
+    now = clock.uepoch()
+    a.profile.times["Channel-Bridged-Time"] = b.profile.times["Channel-Bridged-Time"] = now
     a.bridged_to, b.bridged_to = b, a
     sipvars.ack(a)
     a.set_var("signal_bond", b.uuid)

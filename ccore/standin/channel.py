@@ -87,6 +87,8 @@ class Channel(Session):
             self.set_var(k, v)
         self.other: Channel | None = None
         self.other_type: str | None = None
+        self.other_profile: CallerProfile | None = None  # the Other-Leg-* snapshot
+        self.hit_dialplan = profile.direction == "inbound"
         self.bridged_to: Channel | None = None
         self.messages: deque[tuple[list[tuple[str, str]], str | None]] = deque()
         self.dtmf: deque[str] = deque()
@@ -162,7 +164,7 @@ class Channel(Session):
             ("Unique-ID", self.uuid),
             ("Call-Direction", self.direction),
             ("Presence-Call-Direction", self.direction),
-            ("Channel-HIT-Dialplan", "true" if self.direction == "inbound" else "false"),
+            ("Channel-HIT-Dialplan", "true" if self.hit_dialplan else "false"),
         ]
         if "presence_id" in self.variables:
             out.append(("Channel-Presence-ID", self.variables["presence_id"]))
@@ -176,9 +178,9 @@ class Channel(Session):
                         (f"Channel-{side}-Codec-Rate", "8000"),
                         (f"Channel-{side}-Codec-Bit-Rate", "64000")]  # fmt: skip
         out += self.profile.headers("Caller")
-        if self.other is not None and self.other_type:
+        if self.other_profile is not None and self.other_type:
             out.append(("Other-Type", self.other_type))
-            out += self.other.profile.headers("Other-Leg", with_index=False)
+            out += self.other_profile.headers("Other-Leg", with_index=False)
         return out
 
     def var_headers(self) -> list[tuple[str, str]]:
@@ -230,7 +232,8 @@ class Channel(Session):
     def _media(self) -> None:
         if not self.has_media:
             self.has_media = True
-            for k, v in media_variables(self.session_id, inbound=self.direction == "inbound"):
+            for k, v in media_variables(self.session_id, inbound=self.direction == "inbound",
+                                        bridged_leg=self.other_type == "originator"):
                 self.set_var(k, v)
 
     def ring(self) -> None:
@@ -295,7 +298,6 @@ class Channel(Session):
         self.hangup_cause = cause
         self.state = "CS_HANGUP"
         self.answer_state = "hangup"
-        self.profile.times["Channel-Hangup-Time"] = self.switch.clock.uepoch()
         sip.before_hangup(self, cause, remote)
         self.fire("CHANNEL_HANGUP", ("switch_channel.c", "switch_channel_perform_hangup", 3445))
         sip.after_hangup(self, remote)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 STATE_NUMBERS = {
     "CS_NEW": 0, "CS_INIT": 1, "CS_ROUTING": 2, "CS_SOFT_EXECUTE": 3, "CS_EXECUTE": 4,
@@ -54,14 +54,25 @@ class CallerProfile:
         self.orig_caller_id_name = self.caller_id_name
         self.orig_caller_id_number = self.caller_id_number
         self.ani = self.caller_id_number
+        self.logical_direction = self.direction
         for name in _TIMES:
             self.times.setdefault(name, 0)
+
+    def snapshot(self, *, zero_times: bool = False, logical: str | None = None) -> CallerProfile:
+        """A copy, as FreeSWITCH keeps of the other leg (``Other-Leg-*``)."""
+        times = dict.fromkeys(self.times, 0) if zero_times else dict(self.times)
+        copy = replace(self, times=times)
+        copy.orig_caller_id_name = self.orig_caller_id_name
+        copy.orig_caller_id_number = self.orig_caller_id_number
+        copy.ani = self.ani
+        copy.logical_direction = logical or self.logical_direction
+        return copy
 
     def headers(self, prefix: str, *, with_index: bool = True) -> list[tuple[str, str]]:
         """The profile as ``switch_caller_profile_event_set_data`` writes it."""
         out: list[tuple[str, str | None]] = [
             ("Direction", self.direction),
-            ("Logical-Direction", self.direction),
+            ("Logical-Direction", self.logical_direction),
             ("Username", self.username),
             ("Dialplan", self.dialplan),
             ("Caller-ID-Name", self.caller_id_name),
@@ -145,8 +156,8 @@ def sip_outbound_variables(
         ("direction", "outbound"), ("is_outbound", "true"), ("uuid", uuid),
         ("session_id", str(session_id)), ("sip_local_network_addr", "127.0.0.1"),
         ("sip_profile_name", "internal"), ("text_media_flow", "disabled"),
-        ("channel_name", f"sofia/internal/{user}@{domain}:{port}"),
-        ("sip_destination_url", f"sip:{user}@{domain}:{port}"), ("max_forwards", "69"),
+        ("channel_name", f"sofia/internal/{user}@127.0.0.1:{port}"),
+        ("sip_destination_url", f"sip:{user}@127.0.0.1:{port}"), ("max_forwards", "69"),
     ]  # fmt: skip
     out += [("originator_codec", "PCMU@8000h@20i"), ("originator", originator),
             ("signal_bond", originator)]  # fmt: skip
@@ -163,7 +174,7 @@ def sip_outbound_variables(
         ("video_media_flow", "inactive"),
         ("rtp_local_sdp_str", _sdp("FreeSWITCH", "127.0.0.1", 20000 + session_id * 2)),
         ("sip_outgoing_contact_uri", "<sip:mod_sofia@127.0.0.1:5060>"),
-        ("sip_req_uri", f"{user}@{domain}:{port}"), ("sip_to_host", f"{domain}:{port}"),
+        ("sip_req_uri", f"{user}@127.0.0.1:{port}"), ("sip_to_host", f"127.0.0.1:{port}"),
         ("sip_from_host", domain), ("sofia_profile_name", "internal"),
         ("recovery_profile_name", "internal"),
         ("sofia_profile_url", "sip:mod_sofia@127.0.0.1:5060"),
@@ -180,8 +191,8 @@ def sip_originate_variables(
         ("call_uuid", uuid), ("session_id", str(session_id)),
         ("sip_local_network_addr", "127.0.0.1"), ("sip_profile_name", "internal"),
         ("video_media_flow", "disabled"), ("text_media_flow", "disabled"),
-        ("channel_name", f"sofia/internal/{user}@{domain}:{port}"),
-        ("sip_destination_url", f"sip:{user}@{domain}:{port}"), *extra.items(),
+        ("channel_name", f"sofia/internal/{user}@127.0.0.1:{port}"),
+        ("sip_destination_url", f"sip:{user}@127.0.0.1:{port}"), *extra.items(),
         ("dialed_user", user), ("dialed_domain", domain), ("sip_invite_domain", domain),
         ("presence_id", f"{user}@{domain}"), ("originate_early_media", "true"),
         ("originate_endpoint", "sofia"),
@@ -190,21 +201,24 @@ def sip_originate_variables(
         ("advertised_media_ip", "127.0.0.1"), ("audio_media_flow", "sendrecv"),
         ("rtp_local_sdp_str", _sdp("FreeSWITCH", "127.0.0.1", 20000 + session_id * 2)),
         ("sip_outgoing_contact_uri", "<sip:mod_sofia@127.0.0.1:5060>"),
-        ("sip_req_uri", f"{user}@{domain}:{port}"), ("sip_to_host", f"{domain}:{port}"),
+        ("sip_req_uri", f"{user}@127.0.0.1:{port}"), ("sip_to_host", f"127.0.0.1:{port}"),
         ("sip_from_host", domain), ("sofia_profile_name", "internal"),
         ("recovery_profile_name", "internal"),
         ("sofia_profile_url", "sip:mod_sofia@127.0.0.1:5060"),
     ]  # fmt: skip
 
 
-def media_variables(session_id: int, *, inbound: bool) -> list[tuple[str, str]]:
+def media_variables(
+    session_id: int, *, inbound: bool, bridged_leg: bool = False
+) -> list[tuple[str, str]]:
     """The variables set when media is negotiated (answer or pre-answer)."""
     out = [] if inbound else [
         ("switch_r_sdp", _sdp("user1", "127.0.0.1", 16000 + session_id * 2)),
         ("ep_codec_string", "CORE_PCM_MODULE.PCMU@8000h@20i@64000b"),
     ]
     out += [
-        ("rtp_use_codec_string", "OPUS,G722,PCMU,PCMA,H264,VP8" if inbound else "PCMU@8000h@20i"),
+        ("rtp_use_codec_string",
+         "PCMU@8000h@20i" if bridged_leg else "OPUS,G722,PCMU,PCMA,H264,VP8"),
         ("remote_video_media_flow", "inactive"), ("remote_text_media_flow", "inactive"),
         ("remote_audio_media_flow", "sendrecv"),
         *([("audio_media_flow", "sendrecv")] if inbound else []), ("rtp_audio_recv_pt", "0"),
@@ -227,8 +241,7 @@ def media_variables(session_id: int, *, inbound: bool) -> list[tuple[str, str]]:
 
 def sip_answer_variables(session_id: int) -> list[tuple[str, str]]:
     """What an inbound SIP leg gets when its 200 OK goes out: our SDP and the disposition."""
-    return [("endpoint_disposition", "ANSWER"),
-            ("rtp_local_sdp_str", _sdp("FreeSWITCH", "127.0.0.1", 20000 + session_id * 2))]
+    return [("rtp_local_sdp_str", _sdp("FreeSWITCH", "127.0.0.1", 20000 + session_id * 2))]
 
 
 def _sdp(owner: str, host: str, port: int) -> str:

@@ -47,6 +47,7 @@ class Session:
     hangup_cause: str | None
     last_app: tuple[str, str] | None
     pending_bridge_cause: str | None
+    hit_dialplan: bool
     task: asyncio.Task[None] | None
     done: asyncio.Future[str]
     _kick: asyncio.Event
@@ -205,6 +206,7 @@ class Session:
                         break
                     mode = "extension"
                 if mode == "extension":
+                    self.hit_dialplan = True
                     self.state = "CS_EXECUTE"
                     self.set_running("CS_EXECUTE")
                     for app, data in extension or []:
@@ -246,6 +248,7 @@ class Session:
         self.destroyed = True
         self.hangup(self.hangup_cause or "NORMAL_CLEARING")
         self.set_running("CS_HANGUP", "CS_HANGUP")
+        self.profile.times["Channel-Hangup-Time"] = self.switch.clock.uepoch()
         for recording in list(self.recordings.values()):
             recording.stop(self)
         for k, v in timestamp_variables(self):  # type: ignore[arg-type]

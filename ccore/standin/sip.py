@@ -81,12 +81,23 @@ def answered(leg: Channel) -> None:
         ):  # fmt: skip
             leg.set_var(k, v)
     for name in leg.reapply:  # switch_ivr_originate applies its variables to the winner
-        leg.set_var(name, leg.get_var(name))
+        value = leg.get_var(name)
+        if name == "originate_endpoint" and leg.get_var("dialed_user"):
+            value = "user"
+        leg.set_var(name, value)
         if name == "originate_endpoint" and leg.other is None:
-            leg.set_var("pre_transfer_caller_id_name", leg.profile.caller_id_name)
-            leg.set_var("pre_transfer_caller_id_number", leg.profile.caller_id_number)
-            leg.set_var("channel_cid_flipped", "true")
+            flip_caller_id(leg)
     leg.set_var("call_uuid", leg.get_var("call_uuid"))
+
+
+def flip_caller_id(leg: Channel) -> None:
+    """An originate api leg once answered shows the callee as its caller, and vice versa."""
+    p = leg.profile
+    leg.set_var("pre_transfer_caller_id_name", p.caller_id_name)
+    leg.set_var("pre_transfer_caller_id_number", p.caller_id_number)
+    leg.set_var("channel_cid_flipped", "yes")
+    p.caller_id_name, p.callee_id_name = p.callee_id_name or "", p.caller_id_name
+    p.caller_id_number, p.callee_id_number = p.callee_id_number or "", p.caller_id_number
 
 
 def originated(a: Channel, b: Channel) -> None:
@@ -97,8 +108,9 @@ def originated(a: Channel, b: Channel) -> None:
         a.set_var("dialed_domain", b.get_var("dialed_domain"))
     a.set_var("originated_legs", f"ARRAY::{entry}|:{entry}")
     a.set_var("switch_m_sdp", b.get_var("switch_r_sdp") or a.get_var("switch_r_sdp"))
-    for flow in ("video_media_flow", "text_media_flow", "audio_media_flow"):
-        a.set_var(flow, a.get_var(flow))  # the media is renegotiated for the bridge
+    a.set_var("video_media_flow", "inactive")  # the media is renegotiated for the bridge
+    a.set_var("text_media_flow", "inactive")
+    a.set_var("audio_media_flow", a.get_var("audio_media_flow"))
     a.set_var("originate_causes", f"ARRAY::{b.uuid};NONE|:{b.uuid};NONE")
     a.set_var("originate_disposition", "SUCCESS")
     a.set_var("DIALSTATUS", "SUCCESS")
@@ -116,12 +128,12 @@ def before_hangup(channel: Channel, cause: str, remote: bool) -> None:
         channel.set_var("bridge_uuid", peer.uuid)
         channel.set_var("signal_bond", peer.uuid)
         callee = peer.profile
-        channel.set_var("last_sent_callee_id_name",
-                        callee.callee_id_name if channel.other_type == "originatee"
-                        else peer.get_var("origination_caller_id_name") or callee.caller_id_name)
-        channel.set_var("last_sent_callee_id_number",
-                        callee.destination_number if channel.other_type == "originatee"
-                        else callee.caller_id_number)
+        if channel.other_type == "originatee":  # what we last told each phone of the other
+            sent = (callee.callee_id_name, callee.destination_number)
+        else:
+            sent = (channel.profile.caller_id_name, channel.profile.caller_id_number)
+        channel.set_var("last_sent_callee_id_name", sent[0])
+        channel.set_var("last_sent_callee_id_number", sent[1])
     if not is_sip(channel):
         return
     status = SIP_STATUS.get(cause)
