@@ -93,3 +93,28 @@ async def test_caller_lookup_plugin_marks_vips(center_harness: MakeHarness) -> N
     vip = await harness.switch.place_call("+4930999", "+4930100")
     entered = await harness.next_event("queue.entered", lambda e: e.call_uuid == vip.uuid)
     assert (entered.priority, entered.position) == (5, 1)
+
+
+async def test_ivr_callback_option_takes_a_place_and_calls_back(
+    center_harness: MakeHarness,
+) -> None:
+    queue = '[[queues]]\nname = "support"\ncallback = { enabled = true }\n'
+    extra = (
+        '[[trunks]]\nname = "carrier"\nproxy = "sip.carrier.example"\nregister = false\n\n'
+        '[[numbers]]\nnumber = "+4930200"\nivr = "main"\n\n'
+        '[ivr.main]\ngreeting = "tone:beep"\ntimeout = 3\n\n'
+        '[ivr.main.options]\n3 = { action = "callback", queue = "support" }\n'
+    )
+    harness = await center_harness(
+        center_toml(queue, {"1001": {}}, extra=extra, speed=SPEED), speed=SPEED
+    )
+    call = await harness.switch.place_call("+4930781", "+4930200", digits=[(0.5, "3")])
+    requested = await harness.next_event(
+        "queue.callback_requested", lambda e: e.call_uuid == call.uuid
+    )
+    assert (requested.queue, requested.number) == ("support", "+4930781")
+    await call
+    harness.switch.set_phone("+4930781", ring_seconds=1, talk_seconds=1)
+    await log_in(harness, "1001", ring_seconds=0.5)
+    completed = await harness.next_event("queue.callback_completed", timeout=5)
+    assert (completed.call_uuid, completed.outcome) == (call.uuid, "answered")

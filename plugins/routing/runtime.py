@@ -139,7 +139,11 @@ class Routing:
             self.plugin.create_task(self._ring_extension(call_uuid, target))
 
     def enter(self, call_uuid: str, queue_name: str, options: dict[str, Any] | None = None) -> None:
-        """Put a routed call in a queue (closed hours send it to the closed action instead)."""
+        """Put a routed call in a queue (closed hours send it to the closed action instead).
+
+        ``options``: ``skills`` and ``priority`` (an IVR option), or ``callback`` true (the
+        caller chose to be called back from this queue: a callback takes a place now).
+        """
         options = options or {}
         line = self.board.lines.get(queue_name)
         channel = self.center.calls.channels.get(call_uuid)
@@ -150,9 +154,13 @@ class Routing:
             self.plugin.create_task(self.center.release_call(call_uuid))
             return
         queue = line.config
+        if options.get("callback"):
+            callback = CallbackAction(action="callback", queue=queue_name)
+            self.plugin.create_task(self._send_to(call_uuid, callback))
+            return
         closed = self._closed_destination(queue)
         if closed is not None:
-            self.plugin.create_task(self._closed(call_uuid, queue_name, closed))
+            self.plugin.create_task(self._send_to(call_uuid, closed))
             return
         priority = max(
             int(options.get("priority") or 0),
@@ -340,7 +348,8 @@ class Routing:
             return None
         return queue.closed or hours.closed
 
-    async def _closed(self, call_uuid: str, queue_name: str, destination: Destination) -> None:
+    async def _send_to(self, call_uuid: str, destination: Destination) -> None:
+        """Send a call that does not wait in line to a destination (closed, callback asked)."""
         if isinstance(destination, CallbackAction):
             with contextlib.suppress(ValueError, KeyError):
                 caller = self.board.enqueue(
