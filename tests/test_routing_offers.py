@@ -47,10 +47,10 @@ async def test_no_answer_goes_to_the_next_operator(center_harness: MakeHarness) 
         "queue.answered", lambda e: e.call_uuid == call.uuid, timeout=5
     )
     assert answered.agent == "1002"
-    assert [e.agent for e in named(harness, "queue.offered", call_uuid=call.uuid)] == [
-        "1001",
-        "1002",
-    ]
+    offers = named(harness, "queue.offered", call_uuid=call.uuid)
+    assert [e.agent for e in offers] == ["1001", "1002"]
+    rang = (offers[1].at - offers[0].at) * SPEED  # simulated seconds 1001's phone rang
+    assert 3.5 <= rang <= 6  # the queue's ring_timeout (4 s), enforced by the switch
     assert agents(harness).agents["1001"].state == "available"
     assert agents(harness).agents["1001"].missed_in_row == 1
 
