@@ -99,11 +99,7 @@ class CenterApp(App[None]):
             await self.switch_mode(self.start_screen)
             self._wait_for_core(directory)
             return
-        self.client.on_snapshot = lambda s: self.post_message(SnapshotArrived(s))
-        self.client.on_event = lambda e: self.post_message(EventArrived(e))
-        self.client.on_connection = lambda up, why: self.post_message(ConnectionChanged(up, why))
-        await self.switch_mode(self.start_screen)
-        await self.client.start()
+        await self.attach(self.client, self.start_screen)
 
     async def on_unmount(self) -> None:
         """Disconnect (the core and its calls carry on)."""
@@ -138,7 +134,7 @@ class CenterApp(App[None]):
             await asyncio.sleep(1.0)
 
     async def attach(self, client: ControlClient, screen: str = "wallboard") -> None:
-        """Connect a client after the setup created the center and its core started."""
+        """Show ``screen`` and connect ``client`` (also once the setup's center runs)."""
         self.client = client
         self.editor.client = client
         self.state.url = client.url
