@@ -229,3 +229,23 @@ async def test_a_live_call_is_recorded_on_request(control: Any) -> None:
     for channel in list(harness.switch.channels.values()):
         channel.hangup("NORMAL_CLEARING")
     await harness.wait_for(lambda: not harness.center.calls.channels)
+
+
+async def test_clients_coming_and_going_leave_calls_alone(control: Any) -> None:
+    harness, server, client = await control(WAITING_CENTER)
+    call = await harness.switch.place_call("+4917000010", "+4930100")
+    await harness.next_event("queue.entered", lambda e: e.call_uuid == call.uuid)
+    await client.close()  # the UI quits mid-call
+    again = ControlClient(server.url, server.token)
+    await again.start()
+    await again.wait_connected()
+    snapshot = await again.request("snapshot")
+    assert [c["uuid"] for c in snapshot["calls"]] == [call.uuid]
+    assert snapshot["queues"][0]["name"] == "support" and snapshot["calls"][0]["queue"] == (
+        "support (waiting)"
+    )
+    assert harness.center.calls.channels[call.uuid].is_live
+    await again.close()
+    for channel in list(harness.switch.channels.values()):
+        channel.hangup("NORMAL_CLEARING")
+    await harness.wait_for(lambda: not harness.center.calls.channels)
