@@ -18,6 +18,10 @@ async def test_caller_is_connected_to_the_longest_idle_operator(
     answered = await harness.next_event("queue.answered", lambda e: e.call_uuid == call.uuid)
     assert answered.agent == "1002"  # logged in first: idle longest
     assert agents(harness).agents["1002"].state == "on_call"
+    in_progress = board(harness).snapshot()["calls"]
+    assert [(c["call_uuid"], c["caller"], c["agent"]) for c in in_progress] == [
+        (call.uuid, "+4930555", "1002")
+    ]
     bridged = await harness.next_event(
         "call.bridged", lambda e: call.uuid in (e.call_uuid, e.other_uuid)
     )

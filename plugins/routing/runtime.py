@@ -270,6 +270,8 @@ class Routing:
         if caller is None or not caller.in_line or caller.callback_id is not None:
             return
         callback = self.board.line(caller).config.callback
+        if not any(ch.isdigit() for ch in caller.number):
+            return  # an anonymous caller cannot be called back
         if callback.enabled and event.digit == callback.key and caller.state is CallerState.WAITING:
             self.plugin.create_task(self.callbacks.let_go(self.callbacks.request(caller)))
 
