@@ -296,3 +296,21 @@ def test_the_core_and_plugins_never_import_textual() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "0", result.stderr
+
+
+async def test_queue_edit_needs_an_overflow_when_the_wait_is_limited(ui: Any) -> None:
+    harness, _, app = await ui()
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("3", "e")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await fill(pilot, {"max_wait": "300"})
+        await pilot.press("ctrl+s")  # the core refuses: a limit needs somewhere to go
+        await until(pilot, lambda: field_error(app, "overflow"))
+        assert "overflow action is required" in field_error(app, "overflow")
+        await fill(pilot, {"overflow": "hangup"})
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, FormScreen))
+    text = (harness.directory / "center.toml").read_text()
+    assert "max_wait = 300" in text and 'overflow = { action = "hangup" }' in text
+    assert "# Everybody waits here." in text
