@@ -249,3 +249,23 @@ async def test_clients_coming_and_going_leave_calls_alone(control: Any) -> None:
     for channel in list(harness.switch.channels.values()):
         channel.hangup("NORMAL_CLEARING")
     await harness.wait_for(lambda: not harness.center.calls.channels)
+
+
+async def test_holidays_sent_as_text_are_saved_as_toml_dates(control: Any) -> None:
+    harness, _, client = await control()
+    await client.request(
+        "config.edit",
+        edits=[
+            {"op": "set", "path": "hours.office.holidays", "value": ["2026-12-24", "2026-12-31"]},
+            {"op": "set", "path": "hours.office.saturday", "value": ["10:00-14:00"]},
+        ],
+    )
+    text = (harness.directory / "center.toml").read_text()
+    assert "holidays = [2026-12-24, 2026-12-31]" in text
+    with pytest.raises(ControlError) as caught:
+        await client.request(
+            "config.edit",
+            edits=[{"op": "set", "path": "hours.office.sunday", "value": ["14:00-10:00"]}],
+        )
+    assert caught.value.details[0]["key"].startswith("hours.office.sunday")
+    assert "end after it starts" in caught.value.details[0]["message"]
