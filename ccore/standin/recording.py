@@ -17,6 +17,12 @@ log = logging.getLogger(__name__)
 
 START = ("switch_ivr_async.c", "record_callback", 1481)
 STOP = ("switch_ivr_async.c", "send_record_stop_event", 1240)
+BUG_START = ("switch_core_media_bug.c", "switch_core_media_bug_add", 1014)
+BUG_STOP = ("switch_core_media_bug.c", "switch_core_media_bug_destroy", 84)
+
+
+def _bug(path: str) -> list[tuple[str, str]]:
+    return [("Media-Bug-Function", "session_record"), ("Media-Bug-Target", path)]
 
 
 class Recording:
@@ -85,6 +91,7 @@ class Recording:
         channel.set_var("record_completion_cause", completion)
         channel.fire("RECORD_STOP", STOP, post=[("Record-File-Path", self.path),
                                                 ("Record-Completion-Cause", completion)])
+        channel.fire("MEDIA_BUG_STOP", BUG_STOP, pre=_bug(self.path))
 
 
 def start_recording(channel: Channel, path: str, limit: float | None = None) -> bool:
@@ -101,6 +108,7 @@ def start_recording(channel: Channel, path: str, limit: float | None = None) -> 
     recording = Recording(channel, path, limit)
     channel.recordings[path] = recording
     channel.fire("RECORD_START", START, post=[("Record-File-Path", path)])
+    channel.fire("MEDIA_BUG_START", BUG_START, pre=_bug(path))
     if limit:
         channel.switch.spawn(_stop_after(channel, recording, limit))
     return True
