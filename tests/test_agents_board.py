@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from types import SimpleNamespace
 
 import pytest
 from ccore_plugins.agents.board import AgentBoard, AgentState
 from ccore_plugins.agents.clock import AgentClock
 from ccore_plugins.agents.events import AgentStateChanged
+from ccore_plugins.agents.reconciler import Reconciler
 
 from ccore.config_schema import Operator
 from ccore.events import Event
@@ -238,3 +241,22 @@ async def test_calls_today_starts_at_zero_on_a_new_day() -> None:
     agent.counted_day = agent.counted_day.replace(year=2000)  # the count is from another day
     board.roll_over_day()
     assert agent.calls_today == 0
+
+
+async def test_the_periodic_reconciler_stops_even_if_a_switch_command_ate_the_cancel() -> None:
+    board, _ = make_board(speed=100.0)
+    reconciler = Reconciler(SimpleNamespace(), board)  # type: ignore[arg-type]
+    started = asyncio.Event()
+
+    async def run_swallowing_cancel(why: str) -> list[object]:
+        started.set()
+        with contextlib.suppress(asyncio.CancelledError):  # as 3.11's wait_for can do
+            await asyncio.sleep(1)
+        return []
+
+    reconciler.run = run_swallowing_cancel  # type: ignore[method-assign]
+    task = asyncio.get_running_loop().create_task(reconciler.every(0.01))
+    await asyncio.wait_for(started.wait(), 1)
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=1)
+    assert task in done and task.cancelled()

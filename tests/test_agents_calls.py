@@ -7,11 +7,12 @@ from the events table.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import pytest
-from ccore_plugins.agents import AgentBoard, AgentState
+from ccore_plugins.agents import AgentBoard, AgentState, Reconciler
 from ccore_plugins.agents.feature_codes import CONFIRM_TONE, REFUSE_TONE
 from center_fixtures import CenterHarness, MakeHarness
 
@@ -276,6 +277,23 @@ async def test_reconciler_repairs_a_planted_stuck_state_on_reconnect(
     assert "Reconciler repaired operator 1002" in caplog.text
 
 
+async def test_reconciler_leaves_an_operator_on_a_live_call_alone(
+    center_harness: MakeHarness,
+) -> None:
+    harness = await start(center_harness)
+    board = board_of(harness)
+    await login(harness, "1001")
+    call_uuid = await connect_call(harness, "1001")
+    reconciler = harness.center.service("agents.reconciler", Reconciler)
+    await asyncio.sleep(0.1)  # older than the grace (0.2 s of operator time)
+    assert await reconciler.run("test") == []
+    assert (board.agents["1001"].state, board.agents["1001"].call_uuid) == (
+        AgentState.ON_CALL,
+        call_uuid,
+    )
+    assert board.agents["1001"].registered
+
+
 async def test_reconciler_runs_periodically(center_harness: MakeHarness) -> None:
     harness = await start(center_harness, every=1.0)
     board = board_of(harness)
@@ -314,3 +332,28 @@ async def test_states_are_rebuilt_after_a_restart(center_harness: MakeHarness) -
     assert (changed.by, changed.call_uuid) == ("reconciler", ghost)
     await harness.wait_for(lambda: board.agents["1001"].registered)  # phones still registered
     assert [a.extension for a in board.offerable()] == ["1001"]
+
+
+# --- the rendered dialplan -------------------------------------------------------------------
+
+
+async def test_feature_codes_go_through_the_rendered_dialplan_to_ccore(
+    center_harness: MakeHarness,
+) -> None:
+    harness = await center_harness(
+        CENTER.format(speed=SPEED, every=60.0), speed=SPEED, rendered_dialplan=True
+    )
+    await harness.switch.register("1001")
+    outcome, played = await dial(harness, "1001", "*21")
+    offered = await harness.next_event("call.offered", lambda e: e.call_uuid == outcome.uuid)
+    assert offered.destination == "*21"  # the dialplan handed the call to ccore's socket
+    assert played.path == CONFIRM_TONE
+    assert outcome.hangup_cause == "NORMAL_CLEARING"
+    assert board_of(harness).agents["1001"].state is AgentState.AVAILABLE
+    # A reason that is not configured has no dialplan extension: refused before ccore.
+    call = await harness.switch.place_call(
+        caller_number="1001", destination="*229", context="default"
+    )
+    assert (await call).hangup_cause == "CALL_REJECTED"
+    assert not [e for e in harness.events if e.call_uuid == call.uuid and e.name == "call.routed"]
+    assert board_of(harness).agents["1001"].state is AgentState.AVAILABLE

@@ -84,6 +84,7 @@ class Reconciler:
 
     async def every(self, seconds: float) -> None:
         """Run forever, every ``seconds`` of operator time (a plugin task)."""
+        task = asyncio.current_task()
         while True:
             await self.board.clock.sleep(seconds)
             self.board.roll_over_day()
@@ -91,6 +92,10 @@ class Reconciler:
                 await self.run("periodic")
             except Exception:
                 _LOGGER.exception("Reconciler run failed; trying again next time")
+            if task is not None and task.cancelling():
+                # Python 3.11's wait_for (under the switch commands) can swallow a cancel that
+                # lands as the reply arrives; honour it here or unloading waits forever.
+                raise asyncio.CancelledError
 
     # --- calls -------------------------------------------------------------------------------
 
