@@ -236,3 +236,30 @@ async def test_linger_with_a_time_ends_with_the_final_disconnect(tmp_path: Path)
     finally:
         await switch.stop()
         await controller.stop()
+
+
+async def test_static_socket_runs_executes_inline_and_refuses_full_only_commands(
+    tmp_path: Path,
+) -> None:
+    controller = Controller()
+    port = await controller.start()
+    plan = Dialplan.from_xml(SOCKET_PLAN.format(port=port).replace(" async full", ""))
+    switch = StandinSwitch(PASSWORD, speed=20, dialplan=plan, recordings_dir=tmp_path)
+    await switch.start()
+    try:
+        call = await switch.place_call("5551234", "5001")
+        esl = await asyncio.wait_for(controller.sessions.get(), 5)
+        connect = await esl.command("connect")
+        assert (connect.get("Socket-Mode"), connect.get("Control")) == ("static",
+                                                                       "single-channel")
+        assert (await esl.command("api status")).get("Reply-Text") == "-ERR command not found"
+        assert (await esl.command("linger")).get("Reply-Text") == "-ERR command not found"
+        started = switch.clock.now()
+        await esl.command("sendmsg\ncall-command: execute\nexecute-app-name: playback\n"
+                          "execute-app-arg: silence_stream://2000")
+        assert switch.clock.now() - started >= 1.9  # the reply waited for the playback
+        await esl.close()
+        assert (await call).hangup_cause == "USER_BUSY"  # then the dialplan went on
+    finally:
+        await switch.stop()
+        await controller.stop()
