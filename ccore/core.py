@@ -28,7 +28,7 @@ from ccore.journal import EventJournal
 from ccore.loader import PluginLoader
 from ccore.resync import resync
 from ccore.storage import Storage
-from ccore.switch import Switch
+from ccore.switch import Switch, SwitchError
 from ccore.translation import SUBSCRIBED_EVENTS, CallTracker
 
 if TYPE_CHECKING:
@@ -182,6 +182,11 @@ class Center:
         self._resync_task = asyncio.get_running_loop().create_task(self._resync(restarted))
 
     def _on_switch_disconnected(self, reason: str) -> None:
+        failed = self.calls.fail_waiters(
+            SwitchError("switch", f"connection to the switch lost ({reason})")
+        )
+        if failed:
+            _LOGGER.warning("%d running applications lost their completion with the switch", failed)
         self.bus.fire(SwitchDisconnected(reason=reason))
 
     async def _resync(self, restarted: bool) -> None:

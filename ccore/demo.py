@@ -151,7 +151,10 @@ class DemoCenter:
         """Start the switch, then the core, and wait until they are connected."""
         await self.switch.start()
         self.center = Center(
-            self.config, switch_port=self.switch.port, switch_password_override=self.password
+            self.config,
+            switch_port=self.switch.port,
+            switch_password_override=self.password,
+            clock_speed=self.switch.clock.speed,  # plugins' timers keep pace with the calls
         )
         self.center.bus.listen("*", self.events.append)
         await self.center.start()

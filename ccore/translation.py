@@ -108,6 +108,17 @@ class CallTracker:
         future.add_done_callback(lambda _: self._app_waiters.pop(application_uuid, None))
         return future
 
+    def fail_waiters(self, error: Exception) -> int:
+        """Fail every pending application waiter (the switch connection dropped: a completion
+        that happens while disconnected is never seen, so nobody may wait for it)."""
+        failed = 0
+        for _, future in list(self._app_waiters.values()):
+            if not future.done():
+                future.set_exception(error)
+                failed += 1
+        self._app_waiters.clear()
+        return failed
+
     # --- the event callback ------------------------------------------------------------------
 
     def handle(self, event: EslEvent) -> None:

@@ -102,12 +102,13 @@ class CenterHarness:
 
 
 def new_center(directory: Path, switch: StandinSwitch, heartbeat_interval: float) -> Center:
-    """A Center for ``directory`` pointed at the stand-in."""
+    """A Center for ``directory`` pointed at the stand-in, its clock as fast as the switch's."""
     return Center(
         load_center(directory),
         switch_port=switch.port,
         switch_password_override=PASSWORD,
         heartbeat_interval=heartbeat_interval,
+        clock_speed=switch.clock.speed,
     )
 
 

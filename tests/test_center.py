@@ -154,3 +154,26 @@ async def test_model_follows_a_bridge(center_harness: MakeHarness) -> None:
     assert {bridged.call_uuid, bridged.other_uuid} == {call.uuid, agent_leg}
     caller = harness.center.calls.channels[call.uuid]
     assert caller.state is ChannelState.BRIDGED and caller.bridged_to == agent_leg
+
+
+async def test_a_dropped_connection_fails_running_prompts_and_keeps_the_calls(
+    center_harness: MakeHarness,
+) -> None:
+    harness = await center_harness(route_calls=False, heartbeat_interval=1.0)
+    call = await harness.switch.place_call(caller_number="5550006", destination="9993")
+    await harness.wait_for(lambda: call.uuid in harness.center.calls.channels)
+    await harness.center.switch.answer(call.uuid)
+    task = asyncio.ensure_future(harness.center.switch.play(call.uuid, "silence_stream://8000"))
+    await harness.next_event("call.playback_started", lambda e: e.call_uuid == call.uuid)
+    before = len(harness.events)
+    for listener in list(harness.switch.listeners):  # the network drops; the switch runs on
+        listener.abort()
+    with pytest.raises(SwitchError, match="connection to the switch lost"):
+        await asyncio.wait_for(task, 5)
+    reconnected = await harness.next_event("switch.connected", after=before, timeout=15)
+    assert not reconnected.restarted  # same Core-UUID: the calls are still there
+    await harness.next_event("switch.resynced", after=before, timeout=5)
+    assert call.uuid in harness.center.calls.channels
+    assert not call.ended
+    await harness.center.switch.hangup(call.uuid)  # and the core controls it again
+    await harness.next_event("call.ended", lambda e: e.call_uuid == call.uuid)
