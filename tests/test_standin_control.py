@@ -88,3 +88,18 @@ async def test_uuid_break_stops_music_on_hold(standin, esl) -> None:
     stop = await esl.wait_event(lambda e: e["Event-Name"] == "PLAYBACK_STOP")
     assert stop["Playback-Status"] == "break"
     assert int(stop["variable_playback_seconds"]) >= 9
+
+
+async def test_transferring_a_bridged_caller_ends_the_agent_leg(standin, esl) -> None:
+    standin.set_phone("1001", ring_seconds=0.5)
+    await standin.register("1001")
+    uuid = await parked(standin, esl)
+    await execute(esl, uuid, "bridge", "user/1001")
+    bridge = await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_BRIDGE")
+    agent = bridge["Bridge-B-Unique-ID"]
+    assert (await esl.command(f"api uuid_transfer {uuid} 5000 XML public")).body == "+OK\n"
+    hangup = await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_HANGUP")
+    assert hangup["Unique-ID"] == agent
+    parked_again = await esl.wait_event(lambda e: e["Event-Name"] == "CHANNEL_PARK")
+    assert parked_again["Unique-ID"] == uuid
+    assert parked_again["Caller-Destination-Number"] == "5000"
