@@ -136,17 +136,24 @@ def command_conf_render(center_dir: Path, out: Path | None) -> int:
 
 
 def command_conf_check(center_dir: Path, conf_dir: Path | None) -> int:
-    """``ccore conf check``: report problems in a rendered configuration, with file and line."""
+    """``ccore conf check``: problems in the rendered configuration and in center.toml's
+    references that only plugins can see (e.g. prompt files), each with file and line."""
+    from ccore.bus import EventBus
     from ccore.config import load_center
     from ccore.fsconf import check_freeswitch_conf
+    from ccore.loader import PluginLoader
 
+    config = load_center(center_dir)
     if conf_dir is None:
-        config = load_center(center_dir)
         conf_dir = config.directory / config.model.switch.conf_dir
-    problems = check_freeswitch_conf(conf_dir)
+    problems = [f"{p.file}:{p.line}: {p.message}" for p in check_freeswitch_conf(conf_dir)]
+    loader = PluginLoader(EventBus(), disabled=config.model.plugins.disabled)
+    loader.discover()
+    for found in loader.pm.hook.ccore_check_config(config=config):
+        problems.extend(str(problem) for problem in found)
     for problem in problems:
-        print(f"{problem.file}:{problem.line}: {problem.message}")
-    print(f"{len(problems)} problem(s) in {conf_dir}")
+        print(problem)
+    print(f"{len(problems)} problem(s) in {config.path} and {conf_dir}")
     return 1 if problems else 0
 
 

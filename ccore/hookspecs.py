@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from ccore.config import CenterConfig
+    from ccore.config_errors import ConfigProblem
     from ccore.core import Center
     from ccore.model import Channel
     from ccore.plugin_context import PluginContext
@@ -88,4 +90,16 @@ def ccore_lookup_caller(center: Center, number: str) -> dict[str, Any] | None:
     Arguments: ``center``; ``number``, the caller's number as received.
     Returns: a dict of what is known (``name``, ``company``, ``vip``, ``url``, ...), or None if
     this plugin does not know the caller. The first non-None result wins.
+    """
+
+
+@hookspec
+def ccore_check_config(config: CenterConfig) -> list[ConfigProblem]:
+    """Report problems in the center's configuration that only this plugin can see.
+
+    Fires: when the admin runs ``ccore conf check`` (and when the UI validates before applying).
+    Arguments: ``config``, the loaded center configuration.
+    Returns: a list of ``ccore.config_errors.ConfigProblem`` (file, line, key path, message),
+    e.g. an IVR prompt naming a sound file that does not exist; empty when all is well. The
+    lists of all plugins are combined.
     """

@@ -74,3 +74,21 @@ def test_conf_check_reports_a_broken_file_with_its_line(
     assert main(["conf", "check", "--center", str(center)]) == 1
     out = capsys.readouterr().out
     assert "public.xml:" in out
+
+
+def test_conf_check_reports_a_missing_prompt_file_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    center = tmp_path / "c"
+    main(["init", str(center)])
+    path = center / "center.toml"
+    text = path.read_text(encoding="utf-8").replace(
+        'greeting = "tone:beep"', 'greeting = "prompts/welcome.wav"'
+    )
+    path.write_text(text, encoding="utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "welcome.wav" in t)
+    main(["conf", "render", "--center", str(center)])
+    capsys.readouterr()
+    assert main(["conf", "check", "--center", str(center)]) == 1
+    out = capsys.readouterr().out
+    assert f"center.toml:{line}: ivr.main.greeting" in out

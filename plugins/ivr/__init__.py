@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ccore.config import CenterConfig
+from ccore.config_errors import ConfigProblem
 from ccore.config_types import Slug, Sound
 from ccore.events import CallEnded, CallRouted, Event, SwitchResynced
 from ccore.hookspecs import hookimpl
@@ -156,3 +158,9 @@ def ccore_setup(center: Center, plugin: PluginContext) -> None:
 def ccore_route_call(center: Center, channel: Channel) -> str | None:
     """``ivr:<menu>`` for a call to a number that goes to an IVR menu."""
     return ivr_route(center.config.model, channel)
+
+
+@hookimpl
+def ccore_check_config(config: CenterConfig) -> list[ConfigProblem]:
+    """Every prompt center.toml names that cannot be played (missing file, space in path)."""
+    return check_prompts(config)

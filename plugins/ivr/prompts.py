@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from ccore.config import CenterConfig
-from ccore.config_errors import format_key_path
+from ccore.config_errors import ConfigProblem, format_key_path
 from ccore.config_lines import KeyPath, locate_keys
 from ccore.config_types import _check_sound
 from ccore.fsconf.inputs import TONES
@@ -34,13 +34,12 @@ __all__ = ["MISSING_FILE_FALLBACK", "PromptProblem", "builtin_sound", "check_pro
 
 
 @dataclass(frozen=True, order=True)
-class PromptProblem:
-    """A sound center.toml names that cannot be played: where it is written, and why."""
+class PromptProblem(ConfigProblem):
+    """A sound center.toml names that cannot be played: where it is written, and why.
 
-    file: Path
-    line: int | None
-    key_path: str
-    message: str
+    A configuration problem (file, line, key path, message) that prints the file's full path,
+    since prompts are looked up relative to the center's directory.
+    """
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else str(self.file)
