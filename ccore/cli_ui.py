@@ -20,6 +20,10 @@ import importlib
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ccore.core import Center
 
 
 def command_ui(center_directory: Path, url: str | None = None) -> int:
@@ -46,3 +50,15 @@ def _log_to_file(center_directory: Path) -> None:
             root.removeHandler(handler)
     if center_directory.is_dir():
         root.addHandler(logging.FileHandler(center_directory / "ui.log"))
+
+
+async def ui_on_center(center: Center, *, port: int = 0) -> None:
+    """Run the UI in this process on a running center (``ccore demo``) until the admin quits.
+
+    Starts the center's control API on loopback (``port`` 0: any free port) with the UI as its
+    client, exactly as a separate ``ccore ui`` would connect. Logging goes to ``ui.log`` in the
+    center directory meanwhile, so it does not draw over the screen.
+    """
+    _log_to_file(center.config.directory)
+    run = importlib.import_module("ccore_tui.run")
+    await run.run_on_center(center, port=port)
