@@ -114,9 +114,10 @@ class CallbackDialer:
     async def let_go(self, caller: Caller, *, confirm: bool = True) -> None:
         """Stop the caller's music, play the confirmation and hang the caller up."""
         await self.waiting_room.stop(caller)
-        with contextlib.suppress(CallGone, SwitchError, ValueError):
-            if confirm:
-                await self.switch.play(caller.call_uuid, CONFIRM_TONE)
+        if confirm:
+            with contextlib.suppress(CallGone, SwitchError, ValueError, TimeoutError):
+                await self.switch.execute(caller.call_uuid, "playback", CONFIRM_TONE, timeout=5)
+        with contextlib.suppress(SwitchError, ValueError):  # whatever the tone did: let go
             await self.switch.hangup(caller.call_uuid, "NORMAL_CLEARING")
 
     def restore(self) -> int:
