@@ -40,6 +40,7 @@ async def serve(handler: object, script: list[Step]) -> tuple[list[str], object]
     try:
         assert server.port != 0
         log = await asyncio.wait_for(replay_to(server.port, script), 5)
+        await server.drain(2)  # let the handler see the end of the conversation
     finally:
         await server.stop()
     return log.mismatches, log

@@ -286,13 +286,13 @@ class EslConnection:
             raise ConnectionLost("not_sent", str(exc)) from exc
         self._pending.append(future)
 
-        async def exchange() -> Frame:
-            """Flush the command, then wait for its reply."""
-            await self._writer.drain()
-            return await future
-
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+        # that arrives together with the reply, and a cancelled plugin task would run on.
+        # A cancelled caller cancels ``future``, which stays in the FIFO as a tombstone.
         try:
-            return await asyncio.wait_for(exchange(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._writer.drain()
+                return await future
         except TimeoutError:
             future.cancel()  # the slot stays in the FIFO as a tombstone for the late reply
             raise CommandTimeout(label, timeout) from None
@@ -359,7 +359,8 @@ class EslConnection:
                 job_uuid = granted
             remaining = max(0.0, deadline - self._loop.time())
             try:
-                text = await asyncio.wait_for(job, remaining)
+                async with asyncio.timeout(remaining):
+                    text = await job
             except TimeoutError:
                 raise CommandTimeout(f"bgapi {cmd}", timeout) from None
         finally:

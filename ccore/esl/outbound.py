@@ -194,6 +194,14 @@ class OutboundServer:
         self._server = await asyncio.start_server(self._accept, self.host, self._requested_port)
         _LOGGER.info("outbound ESL server listening on %s:%s", self.host, self.port)
 
+    async def drain(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the running sessions to end by themselves."""
+        running = {task for task in self._sessions if not task.done()}
+        if running:
+            _, pending = await asyncio.wait(running, timeout=timeout)
+            return not pending
+        return True
+
     async def stop(self) -> None:
         """Stop listening and end every running session."""
         if self._server is not None:
