@@ -208,7 +208,8 @@ class Center:
         async with self._session_arrived:
             self._session_arrived.notify_all()
         try:
-            await session.linger(5)
+            # No linger: the core reads the call's events on its event connection, and a
+            # lingering socket would hold the channel (and call.ended) back after the hangup.
             await session.closed
         finally:
             self.outbound_sessions.pop(call_uuid, None)

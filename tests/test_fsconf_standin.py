@@ -52,3 +52,15 @@ async def test_a_call_ccore_lets_go_of_continues_to_the_fallback(
     await harness.next_event("call.unrouted", lambda e: e.call_uuid == call.uuid)
     outcome = await call
     assert outcome.bridged > 0  # the ring group answered: no dead air
+
+
+async def test_a_call_held_by_ccore_ends_as_soon_as_the_caller_hangs_up(
+    center_harness: MakeHarness,
+) -> None:
+    harness = await center_harness(rendered_dialplan=True, route_calls=False)
+    call = await harness.switch.place_call(caller_number="5551234", destination=MAIN_LINE)
+    await harness.wait_for(lambda: call.uuid in harness.center.outbound_sessions)
+    await call.hangup()
+    # The socket lets go at once, so the channel is destroyed and the core forgets it.
+    await harness.next_event("call.ended", lambda e: e.call_uuid == call.uuid, timeout=1.5)
+    await harness.wait_for(lambda: call.uuid not in harness.center.outbound_sessions, 1.0)
