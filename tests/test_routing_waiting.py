@@ -157,7 +157,7 @@ async def test_callback_not_reached_is_retried_then_recorded_failed(
     requested = await harness.next_event("queue.callback_requested", timeout=3)
     harness.switch.set_phone("+4930009", busy=True)
     await log_in(harness, "1001", ring_seconds=0.5)
-    first = await harness.next_event("queue.callback_attempted", timeout=3)
+    first = await harness.next_event("queue.callback_attempted", timeout=8)
     assert (first.attempt, first.cause) == (1, "USER_BUSY")
     second = await harness.next_event(
         "queue.callback_attempted", lambda e: e.attempt == 2, timeout=5
