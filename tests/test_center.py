@@ -177,3 +177,20 @@ async def test_a_dropped_connection_fails_running_prompts_and_keeps_the_calls(
     assert not call.ended
     await harness.center.switch.hangup(call.uuid)  # and the core controls it again
     await harness.next_event("call.ended", lambda e: e.call_uuid == call.uuid)
+
+
+async def test_a_menu_that_times_out_never_returns_an_earlier_answer(
+    center_harness: MakeHarness,
+) -> None:
+    harness = await center_harness(route_calls=False)
+    call = await harness.switch.place_call(
+        caller_number="5550007", destination="9992", digits=[(0.2, "3")]
+    )
+    await harness.wait_for(lambda: call.uuid in harness.center.calls.channels)
+    switch = harness.center.switch
+    await switch.answer(call.uuid)
+    first = await switch.play_and_get_digits(call.uuid, "silence_stream://100", timeout_ms=2000)
+    assert first == "3"
+    second = await switch.play_and_get_digits(call.uuid, "silence_stream://100", timeout_ms=300)
+    assert second == ""  # the caller pressed nothing this time
+    await call.hangup()

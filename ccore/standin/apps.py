@@ -119,6 +119,9 @@ async def play_and_get_digits(channel: Channel, data: str) -> str | None:
     regexp = args[8] if len(args) > 8 else ""
     digit_timeout = int(args[9]) if len(args) > 9 and args[9].isdigit() else timeout
     result = "timeout"
+    # switch_ivr_read clears both before collecting: no stale answer from an earlier menu.
+    channel.set_var("read_result", None)
+    channel.set_var(var, None)
     for _ in range(max(tries, 1)):
         if not channel.up:
             break
