@@ -8,10 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 from ccore_plugins.agents.board import AgentBoard, AgentState
-from ccore_plugins.agents.clock import AgentClock
 from ccore_plugins.agents.events import AgentStateChanged
 from ccore_plugins.agents.reconciler import Reconciler
 
+from ccore.clock import CenterClock
 from ccore.config_schema import Operator
 from ccore.events import Event
 
@@ -23,7 +23,7 @@ OPERATORS = [
 
 def make_board(speed: float = 1.0) -> tuple[AgentBoard, list[Event]]:
     fired: list[Event] = []
-    board = AgentBoard(OPERATORS, fired.append, clock=AgentClock(speed))
+    board = AgentBoard(OPERATORS, fired.append, clock=CenterClock(speed))
     return board, fired
 
 

@@ -41,16 +41,15 @@ name = "Carol"
 2 = "Lunch"
 
 [plugins.agents]
-speed = {speed}
 reconcile_grace = 0.2
 reconcile_every = {every}
 """
 
-SPEED = 4.0  # the stand-in and the operators' clock run four times faster than real time
+SPEED = 4.0  # the stand-in, and so the center's clock, run four times faster than real time
 
 
 async def start(center_harness: MakeHarness, every: float = 60.0) -> CenterHarness:
-    return await center_harness(CENTER.format(speed=SPEED, every=every), speed=SPEED)
+    return await center_harness(CENTER.format(every=every), speed=SPEED)
 
 
 def board_of(harness: CenterHarness) -> AgentBoard:
@@ -341,7 +340,7 @@ async def test_feature_codes_go_through_the_rendered_dialplan_to_ccore(
     center_harness: MakeHarness,
 ) -> None:
     harness = await center_harness(
-        CENTER.format(speed=SPEED, every=60.0), speed=SPEED, rendered_dialplan=True
+        CENTER.format(every=60.0), speed=SPEED, rendered_dialplan=True
     )
     await harness.switch.register("1001")
     outcome, played = await dial(harness, "1001", "*21")

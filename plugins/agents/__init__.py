@@ -16,7 +16,6 @@ from ccore.events import AgentRegistered, AgentUnregistered, CallEnded, CallRout
 from ccore.hookspecs import hookimpl
 
 from .board import ON_A_CALL, Agent, AgentBoard, AgentState
-from .clock import AgentClock
 from .events import AgentRepaired, AgentStateChanged
 from .feature_codes import AUTH_USER_VARIABLE, feature_for, handle_feature_call, parse_route
 from .reconciler import Reconciler
@@ -42,13 +41,12 @@ RECONCILER_SERVICE = "agents.reconciler"
 
 
 class Config(BaseModel):
-    """``[plugins.agents]``: how often the reconciler runs, and the operators' clock."""
+    """``[plugins.agents]``: how often the reconciler runs."""
 
     model_config = ConfigDict(extra="forbid")
 
     reconcile_every: float = Field(default=60.0, gt=0)  # seconds between reconciler runs
     reconcile_grace: float = Field(default=2.0, ge=0)  # a state younger than this is not judged
-    speed: float = Field(default=1.0, gt=0)  # >1: timers keep pace with a sped-up stand-in
 
 
 @hookimpl
@@ -56,9 +54,8 @@ async def ccore_setup(center: Center, plugin: PluginContext) -> bool:
     """Build the board (rebuilt from storage), provide it, and listen to the switch."""
     config: Config = plugin.config or Config()
     model = center.config.model
-    clock = AgentClock(config.speed)
     board = AgentBoard(
-        model.operators, center.bus.fire, clock=clock, timezone=model.center.timezone
+        model.operators, center.bus.fire, clock=center.clock, timezone=model.center.timezone
     )
     restored = rebuild(board, center.db, model.center.timezone) if center.db else {}
     for user in center.calls.registrations:

@@ -19,10 +19,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from ccore.clock import CenterClock
 from ccore.config_schema import Operator
 from ccore.events import Event
 
-from .clock import AgentClock
 from .events import AgentStateChanged
 
 _LOGGER = logging.getLogger(__name__)
@@ -90,10 +90,10 @@ class AgentBoard:
         operators: Iterable[Operator],
         fire: Callable[[Event], None],
         *,
-        clock: AgentClock | None = None,
+        clock: CenterClock | None = None,
         timezone: str = "UTC",
     ) -> None:
-        self.clock = clock or AgentClock()
+        self.clock = clock or CenterClock()
         self._fire = fire
         self._zone = ZoneInfo(timezone)
         self._wrap_up_timers: dict[str, asyncio.TimerHandle] = {}
