@@ -122,7 +122,11 @@ def summarise(generator: TrafficGenerator, events: list[Event]) -> DemoSummary:
             summary.abandoned += 1
         elif not call.ended:
             summary.in_progress += 1
-    summary.called_back = sum(1 for event in events if event.name == "queue.callback_completed")
+    summary.called_back = sum(
+        1
+        for event in events
+        if event.name == "queue.callback_completed" and getattr(event, "outcome", "") == "answered"
+    )
     summary.average_wait = sum(waits) / len(waits) if waits else 0.0
     return summary
 

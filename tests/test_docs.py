@@ -43,3 +43,28 @@ def test_every_hook_has_a_docstring_saying_when_it_fires() -> None:
         if name.startswith("ccore_"):
             doc = inspect.getdoc(function) or ""
             assert "Fires:" in doc and "Returns:" in doc, name
+
+
+def test_every_domain_event_is_named_in_the_plugin_guide() -> None:
+    import ccore_plugins.agents.events
+    import ccore_plugins.ivr.events
+    import ccore_plugins.routing.events
+
+    import ccore.events
+    from ccore.events import Event
+
+    guide = (DOCS / "plugins.md").read_text(encoding="utf-8")
+    modules = (
+        ccore.events,
+        ccore_plugins.agents.events,
+        ccore_plugins.ivr.events,
+        ccore_plugins.routing.events,
+    )
+    names = {
+        cls.name
+        for module in modules
+        for _, cls in inspect.getmembers(module, inspect.isclass)
+        if issubclass(cls, Event) and cls is not Event
+    }
+    missing = sorted(name for name in names if f"`{name}`" not in guide)
+    assert missing == [], f"docs/plugins.md does not name {missing}"
