@@ -119,8 +119,10 @@ class CenterApp(App[None]):
         while True:
             try:
                 data_dir = load_center(directory).data_dir
-            except ConfigError:
+            except ConfigError as error:  # the core cannot start either: say why
                 data_dir = None
+                self.state.core_reason = f"center.toml has problems, fix them first: {error}"
+                self._dirty = True
             info = read_connection_info(data_dir) if data_dir is not None else None
             if info is not None:
                 await self.attach(
