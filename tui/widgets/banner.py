@@ -10,7 +10,9 @@ class ConnectionBanner(Static):
     """Green when all is well; red, in words, when the core or the switch is disconnected."""
 
     DEFAULT_CSS = """
-    ConnectionBanner { height: 1; padding: 0 1; background: $success-darken-2; color: $text; }
+    ConnectionBanner {
+        height: auto; max-height: 4; padding: 0 1; background: $success-darken-2; color: $text;
+    }
     ConnectionBanner.-down { background: $error; color: $text; text-style: bold; }
     ConnectionBanner.-warn { background: $warning-darken-2; color: $text; }
     """
