@@ -13,7 +13,6 @@ def center_toml(
     queues: str,
     operators: dict[str, dict[str, int]],
     *,
-    speed: float = 1.0,
     extra: str = "",
     numbers: dict[str, str] | None = None,
     reconcile_grace: float | None = None,
@@ -29,9 +28,8 @@ def center_toml(
     for number, queue in (numbers or {"+4930100": "support"}).items():
         lines.append(f'[[numbers]]\nnumber = "{number}"\nqueue = "{queue}"\n')
     lines.append(extra)
-    lines.append(f"[plugins.routing]\nspeed = {speed}\n\n[plugins.agents]\nspeed = {speed}\n")
     if reconcile_grace is not None:  # sped up, 2 s of grace is a few real milliseconds
-        lines.append(f"reconcile_grace = {reconcile_grace}\n")
+        lines.append(f"[plugins.agents]\nreconcile_grace = {reconcile_grace}\n")
     return "\n".join(lines)
 
 

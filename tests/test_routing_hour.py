@@ -121,7 +121,7 @@ async def test_two_hundred_callers_twenty_operators_one_simulated_hour(
     center_harness: MakeHarness,
 ) -> None:
     operators = {ext: {} for ext in OPERATORS}
-    toml = center_toml(QUEUE, operators, extra=EXTRA, speed=SPEED, reconcile_grace=60)
+    toml = center_toml(QUEUE, operators, extra=EXTRA, reconcile_grace=60)
     harness = await center_harness(toml, speed=SPEED, seed=7)
     rng = random.Random(7)
     shifts = [Shift(ext, ring_seconds=(1, 5), answer_probability=0.95) for ext in OPERATORS]

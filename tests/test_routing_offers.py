@@ -12,9 +12,7 @@ async def test_caller_keeps_place_when_operator_misses_and_operator_breaks_after
     center_harness: MakeHarness,
 ) -> None:
     queue = '[[queues]]\nname = "support"\nring_timeout = 5\nmissed_calls_before_break = 2\n'
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}, "1002": {}}, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}, "1002": {}}), speed=SPEED)
     await log_in(harness, "1001", answers=False)  # idle longest: offered first, never answers
     await log_in(harness, "1002", ring_seconds=1)
     agents(harness).set_state("1002", "on_break", "Lunch", by="test")
@@ -37,9 +35,7 @@ async def test_caller_keeps_place_when_operator_misses_and_operator_breaks_after
 
 async def test_no_answer_goes_to_the_next_operator(center_harness: MakeHarness) -> None:
     queue = '[[queues]]\nname = "support"\nring_timeout = 4\n'
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}, "1002": {}}, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}, "1002": {}}), speed=SPEED)
     await log_in(harness, "1001", answers=False)
     await log_in(harness, "1002", ring_seconds=1)
     call = await harness.switch.place_call("+4930003", "+4930100")
@@ -59,9 +55,7 @@ async def test_busy_phone_is_skipped_and_not_counted_as_missed_forever(
     center_harness: MakeHarness,
 ) -> None:
     queue = '[[queues]]\nname = "support"\n'
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}, "1002": {}}, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}, "1002": {}}), speed=SPEED)
     await log_in(harness, "1001", busy=True)
     await log_in(harness, "1002", ring_seconds=1)
     call = await harness.switch.place_call("+4930004", "+4930100")
@@ -77,9 +71,7 @@ async def test_unregistered_phone_is_skipped_and_not_offered_again(
     center_harness: MakeHarness,
 ) -> None:
     queue = '[[queues]]\nname = "support"\n'
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}, "1002": {}}, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}, "1002": {}}), speed=SPEED)
     board = agents(harness)
     board.set_registered("1001", True)  # the board believes in a phone the switch has not got
     board.set_state("1001", "available", by="test")
@@ -108,7 +100,7 @@ async def test_caller_hanging_up_while_operator_phone_rings_is_never_connected(
     center_harness: MakeHarness,
 ) -> None:
     queue = '[[queues]]\nname = "support"\nring_timeout = 30\n'
-    harness = await center_harness(center_toml(queue, {"1001": {}}, speed=SPEED), speed=SPEED)
+    harness = await center_harness(center_toml(queue, {"1001": {}}), speed=SPEED)
     await log_in(harness, "1001", ring_seconds=8)
     call = await harness.switch.place_call("+4930007", "+4930100", patience=3)
     offered = await harness.next_event("queue.offered", lambda e: e.call_uuid == call.uuid)
@@ -131,7 +123,7 @@ async def test_caller_hanging_up_while_operator_phone_rings_is_never_connected(
 
 async def test_caller_hanging_up_while_waiting_leaves_the_line(center_harness: MakeHarness) -> None:
     queue = '[[queues]]\nname = "support"\n'
-    harness = await center_harness(center_toml(queue, {"1001": {}}, speed=SPEED), speed=SPEED)
+    harness = await center_harness(center_toml(queue, {"1001": {}}), speed=SPEED)
     first = await harness.switch.place_call("+4930008", "+4930100", patience=2)
     second = await harness.switch.place_call("+4930009", "+4930100")
     await harness.next_event("queue.abandoned", lambda e: e.call_uuid == first.uuid, timeout=5)

@@ -11,7 +11,7 @@ SPEED = 10.0
 async def test_caller_is_connected_to_the_longest_idle_operator(
     center_harness: MakeHarness,
 ) -> None:
-    toml = center_toml('[[queues]]\nname = "support"\n', {"1001": {}, "1002": {}}, speed=SPEED)
+    toml = center_toml('[[queues]]\nname = "support"\n', {"1001": {}, "1002": {}})
     harness = await center_harness(toml, speed=SPEED)
     await log_in(harness, "1002", "1001", ring_seconds=1)
     call = await harness.switch.place_call("+4930555", "+4930100", talk_seconds=5)
@@ -38,7 +38,7 @@ async def answered_agent(harness, call) -> str:
 async def test_round_robin_takes_turns(center_harness: MakeHarness) -> None:
     queue = '[[queues]]\nname = "support"\nstrategy = "round-robin"\nwrap_up = 0\n'
     harness = await center_harness(
-        center_toml(queue, {"1001": {}, "1002": {}, "1003": {}}, speed=SPEED), speed=SPEED
+        center_toml(queue, {"1001": {}, "1002": {}, "1003": {}}), speed=SPEED
     )
     await log_in(harness, "1001", "1002", "1003", ring_seconds=0.5, talk_seconds=1)
     served = []
@@ -55,9 +55,7 @@ async def test_fewest_calls_goes_to_operator_with_fewest_calls_today(
     center_harness: MakeHarness,
 ) -> None:
     queue = '[[queues]]\nname = "support"\nstrategy = "fewest-calls"\nwrap_up = 0\n'
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}, "1002": {}}, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}, "1002": {}}), speed=SPEED)
     await log_in(harness, "1001", "1002", ring_seconds=0.5, talk_seconds=1)
     agents(harness).agents["1001"].calls_today = 5
     agents(harness).agents["1001"].counted_day = agents(harness).today()
@@ -70,7 +68,7 @@ async def test_ring_all_connects_first_to_answer_and_frees_the_others(
 ) -> None:
     queue = '[[queues]]\nname = "support"\nstrategy = "ring-all"\n'
     harness = await center_harness(
-        center_toml(queue, {"1001": {}, "1002": {}, "1003": {}}, speed=SPEED), speed=SPEED
+        center_toml(queue, {"1001": {}, "1002": {}, "1003": {}}), speed=SPEED
     )
     await log_in(harness, "1001", "1003", ring_seconds=6)
     await log_in(harness, "1002", ring_seconds=1)
@@ -88,7 +86,7 @@ async def test_ring_all_connects_first_to_answer_and_frees_the_others(
 async def test_skills_queue_picks_best_matching_operator(center_harness: MakeHarness) -> None:
     queue = '[[queues]]\nname = "support"\nstrategy = "skills"\nskills = { german = 5 }\n'
     ops = {"1001": {"german": 6}, "1002": {"german": 9}, "1003": {"english": 9}}
-    harness = await center_harness(center_toml(queue, ops, speed=SPEED), speed=SPEED)
+    harness = await center_harness(center_toml(queue, ops), speed=SPEED)
     await log_in(harness, "1003", "1001", "1002", ring_seconds=0.5)
     call = await harness.switch.place_call("+4930999", "+4930100")
     assert await answered_agent(harness, call) == "1002"
@@ -101,7 +99,7 @@ async def test_escalation_offers_lower_skill_after_wait_keeping_the_place(
         '[[queues]]\nname = "support"\nskills = { german = 8 }\n'
         "escalation = [{ after = 20, relax_by = 4 }]\n"
     )
-    harness = await center_harness(center_toml(queue, {"1001": {"german": 5}}, speed=40), speed=40)
+    harness = await center_harness(center_toml(queue, {"1001": {"german": 5}}), speed=40)
     await log_in(harness, "1001", ring_seconds=0.5)
     first = await harness.switch.place_call("+4930001", "+4930100")
     await harness.next_event("queue.entered", lambda e: e.call_uuid == first.uuid)
@@ -119,7 +117,7 @@ async def test_vip_caller_goes_ahead_of_earlier_callers(center_harness: MakeHarn
         '[[queues]]\nname = "support"\nwrap_up = 0\n'
         'priority = [{ caller_ids = ["+49301234*"], priority = 5 }]\n'
     )
-    harness = await center_harness(center_toml(queue, {"1001": {}}, speed=SPEED), speed=SPEED)
+    harness = await center_harness(center_toml(queue, {"1001": {}}), speed=SPEED)
     calls = []
     for number in ("+4930111", "+4930222", "+49301234567"):
         calls.append(await harness.switch.place_call(number, "+4930100"))

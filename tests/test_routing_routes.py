@@ -21,7 +21,7 @@ async def test_ivr_queue_option_brings_its_skills_and_priority(
         '2 = { action = "queue", queue = "support", skills = { german = 4 }, priority = 3 }\n'
     )
     ops = {"1001": {"english": 9}, "1002": {"german": 5}}
-    harness = await center_harness(center_toml(queue, ops, extra=extra, speed=SPEED), speed=SPEED)
+    harness = await center_harness(center_toml(queue, ops, extra=extra), speed=SPEED)
     await log_in(harness, "1001", "1002", ring_seconds=0.5)
     call = await harness.switch.place_call("+4930777", "+4930200", digits=[(0.5, "2")])
     entered = await harness.next_event("queue.entered", lambda e: e.call_uuid == call.uuid)
@@ -32,7 +32,7 @@ async def test_ivr_queue_option_brings_its_skills_and_priority(
 
 async def test_hold_music_plays_while_nobody_is_free(center_harness: MakeHarness) -> None:
     queue = '[[queues]]\nname = "support"\nannounce_position_every = 0\n'
-    harness = await center_harness(center_toml(queue, {"1001": {}}, speed=SPEED), speed=SPEED)
+    harness = await center_harness(center_toml(queue, {"1001": {}}), speed=SPEED)
     call = await harness.switch.place_call("+4930778", "+4930100")
     await harness.next_event("call.answered", lambda e: e.call_uuid == call.uuid)
     music = await harness.next_event("call.playback_started", lambda e: e.call_uuid == call.uuid)
@@ -47,9 +47,7 @@ async def test_hold_music_plays_while_nobody_is_free(center_harness: MakeHarness
 async def test_number_with_extension_rings_that_phone(center_harness: MakeHarness) -> None:
     queue = '[[queues]]\nname = "support"\n'
     extra = '[[numbers]]\nnumber = "+4930300"\nextension = "1001"\n'
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}}, extra=extra, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}}, extra=extra), speed=SPEED)
     harness.switch.set_phone("1001", ring_seconds=0.5)
     await harness.switch.register("1001")
     call = await harness.switch.place_call("+4930779", "+4930300")
@@ -67,9 +65,7 @@ async def test_queue_outside_its_hours_sends_callers_to_the_closed_action(
         'closed = { action = "voicemail", box = "general" }\n'
     )
     extra = '[hours.never]\nholidays = []\n\n[voicemail.general]\nname = "General"\n'
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}}, extra=extra, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}}, extra=extra), speed=SPEED)
     call = await harness.switch.place_call("+4930780", "+4930100")
     await harness.next_event("call.recording_started", lambda e: e.call_uuid == call.uuid)
     assert not named(harness, "queue.entered")
@@ -86,7 +82,7 @@ class VipDirectory:
 
 async def test_caller_lookup_plugin_marks_vips(center_harness: MakeHarness) -> None:
     queue = '[[queues]]\nname = "support"\n'
-    harness = await center_harness(center_toml(queue, {"1001": {}}, speed=SPEED), speed=SPEED)
+    harness = await center_harness(center_toml(queue, {"1001": {}}), speed=SPEED)
     harness.center.plugins.pm.register(VipDirectory(), name="vip-directory")
     plain = await harness.switch.place_call("+4930111", "+4930100")
     await harness.next_event("queue.entered", lambda e: e.call_uuid == plain.uuid)
@@ -105,9 +101,7 @@ async def test_ivr_callback_option_takes_a_place_and_calls_back(
         '[ivr.main]\ngreeting = "tone:beep"\ntimeout = 3\n\n'
         '[ivr.main.options]\n3 = { action = "callback", queue = "support" }\n'
     )
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}}, extra=extra, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}}, extra=extra), speed=SPEED)
     call = await harness.switch.place_call("+4930781", "+4930200", digits=[(0.5, "3")])
     requested = await harness.next_event(
         "queue.callback_requested", lambda e: e.call_uuid == call.uuid

@@ -14,7 +14,7 @@ async def test_waiting_callers_hear_position_and_trusted_expected_wait(
     center_harness: MakeHarness,
 ) -> None:
     queue = '[[queues]]\nname = "support"\nannounce_position_every = 10\n'
-    harness = await center_harness(center_toml(queue, {"1001": {}}, speed=SPEED), speed=SPEED)
+    harness = await center_harness(center_toml(queue, {"1001": {}}), speed=SPEED)
     await log_in(harness, "1001", ring_seconds=0.5)
     first = await harness.switch.place_call("+4930001", "+4930100")
     await harness.next_event("queue.answered", lambda e: e.call_uuid == first.uuid)
@@ -51,9 +51,7 @@ async def test_caller_overflows_to_another_queue_after_max_wait(
         'overflow = { action = "queue", queue = "backup" }\n\n'
         '[[queues]]\nname = "backup"\ntiers = [["1002"]]\n'
     )
-    harness = await center_harness(
-        center_toml(queues, {"1001": {}, "1002": {}}, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queues, {"1001": {}, "1002": {}}), speed=SPEED)
     await log_in(harness, "1002", ring_seconds=0.5)
     call = await harness.switch.place_call("+4930004", "+4930100")
     overflowed = await harness.next_event(
@@ -76,9 +74,7 @@ async def test_caller_beyond_max_length_goes_to_voicemail(center_harness: MakeHa
         'overflow = { action = "voicemail", box = "general" }\n'
     )
     extra = '[voicemail.general]\nname = "General"\n'
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}}, extra=extra, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}}, extra=extra), speed=SPEED)
     first = await harness.switch.place_call("+4930005", "+4930100")
     await harness.next_event("queue.entered", lambda e: e.call_uuid == first.uuid)
     second = await harness.switch.place_call("+4930006", "+4930100")
@@ -104,7 +100,7 @@ async def test_callback_keeps_place_connects_operator_then_dials_customer(
     center_harness: MakeHarness,
 ) -> None:
     harness = await center_harness(
-        center_toml(CALLBACK_QUEUE, {"1001": {}}, extra=TRUNK, speed=SPEED), speed=SPEED
+        center_toml(CALLBACK_QUEUE, {"1001": {}}, extra=TRUNK), speed=SPEED
     )
     early = await harness.switch.place_call("+4930007", "+4930100", digits=[(7, "1")])
     await harness.next_event("queue.entered", lambda e: e.call_uuid == early.uuid)
@@ -150,9 +146,7 @@ async def test_callback_keeps_place_connects_operator_then_dials_customer(
 async def test_callback_not_reached_is_retried_then_recorded_failed(
     center_harness: MakeHarness,
 ) -> None:
-    harness = await center_harness(
-        center_toml(CALLBACK_QUEUE, {"1001": {}}, extra=TRUNK, speed=60), speed=60
-    )
+    harness = await center_harness(center_toml(CALLBACK_QUEUE, {"1001": {}}, extra=TRUNK), speed=60)
     call = await harness.switch.place_call("+4930009", "+4930100", digits=[(6, "1")])
     requested = await harness.next_event("queue.callback_requested", timeout=3)
     harness.switch.set_phone("+4930009", busy=True)
@@ -175,7 +169,7 @@ async def test_callback_not_reached_is_retried_then_recorded_failed(
 
 async def test_callback_survives_a_restart_of_ccore(center_harness: MakeHarness) -> None:
     harness = await center_harness(
-        center_toml(CALLBACK_QUEUE, {"1001": {}}, extra=TRUNK, speed=SPEED), speed=SPEED
+        center_toml(CALLBACK_QUEUE, {"1001": {}}, extra=TRUNK), speed=SPEED
     )
     call = await harness.switch.place_call("+4930010", "+4930100", digits=[(6, "1")])
     requested = await harness.next_event("queue.callback_requested", timeout=3)
@@ -194,7 +188,7 @@ async def test_waiting_callers_are_requeued_in_order_after_a_restart(
     center_harness: MakeHarness,
 ) -> None:
     queue = '[[queues]]\nname = "support"\nwrap_up = 0\n'
-    harness = await center_harness(center_toml(queue, {"1001": {}}, speed=SPEED), speed=SPEED)
+    harness = await center_harness(center_toml(queue, {"1001": {}}), speed=SPEED)
     calls = []
     for number in ("+4930011", "+4930012", "+4930013"):
         calls.append(await harness.switch.place_call(number, "+4930100"))
@@ -219,9 +213,7 @@ async def test_callback_not_reached_before_expiry_is_given_up(
         '[[queues]]\nname = "support"\n'
         'callback = { enabled = true, key = "1", offer_after = 5, expiry = 20 }\n'
     )
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}}, extra=TRUNK, speed=60), speed=60
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}}, extra=TRUNK), speed=60)
     call = await harness.switch.place_call("+4930014", "+4930100", digits=[(6, "1")])
     requested = await harness.next_event("queue.callback_requested", timeout=3)
     completed = await harness.next_event(
@@ -239,9 +231,7 @@ async def test_overflow_can_turn_a_long_wait_into_a_callback(center_harness: Mak
         'overflow = { action = "callback", queue = "support" }\n'
         "callback = { enabled = true }\n"
     )
-    harness = await center_harness(
-        center_toml(queue, {"1001": {}}, extra=TRUNK, speed=SPEED), speed=SPEED
-    )
+    harness = await center_harness(center_toml(queue, {"1001": {}}, extra=TRUNK), speed=SPEED)
     call = await harness.switch.place_call("+4930015", "+4930100")
     overflowed = await harness.next_event("queue.overflowed", timeout=3)
     assert (overflowed.call_uuid, overflowed.action) == (call.uuid, "callback")

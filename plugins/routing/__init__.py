@@ -30,7 +30,6 @@ __all__ = ["Config", "QueueBoard", "Routing"]
 class Config(BaseModel):
     """``[plugins.routing]``."""
 
-    speed: float = Field(default=1.0, gt=0)  # queue timers' pace; >1 only with a sped-up switch
     busy_retry: float = Field(default=10.0, ge=0)  # seconds before ringing a busy phone again
     service_level_seconds: float = Field(default=20.0, gt=0)  # answered within = in service
 
@@ -43,7 +42,6 @@ def ccore_setup(center: Center, plugin: PluginContext) -> None:
     routing = Routing(
         center,
         plugin,
-        speed=config.speed,
         busy_retry=config.busy_retry,
         service_level_seconds=config.service_level_seconds,
     )

@@ -53,6 +53,7 @@ class Caller:
     agent: str | None = None
     agent_uuid: str | None = None
     answered_at: float | None = None
+    bridged: bool = False  # the operator and the caller (or callback customer) are talking
     escalation_step: int = 0
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
     hold_task: asyncio.Task[Any] | None = None

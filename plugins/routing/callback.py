@@ -201,6 +201,7 @@ class CallbackDialer:
         )
         if cause == "SUCCESS" and agent_there:
             self.distributor.agent_legs[customer] = caller
+            caller.bridged = True
             self._complete(caller, row, "answered", extension, leave=False)
             return
         self.distributor.agent_legs.pop(agent_leg, None)  # its hangup must not end the callback

@@ -1,49 +1,52 @@
-"""The queue clock: wait times, timers and escalation, optionally faster than real time.
+"""The queue clock: the center's clock, with the timers the routing plugin keeps.
 
-A real center runs it at speed 1 (queue time is wall time). Tests and the demo run the
-stand-in switch sped up; ``[plugins.routing] speed`` makes the queue's own timers (maximum
-wait, escalation, announcements, callback retries) keep pace with it.
+Wait times, the maximum wait, escalation steps, announcements and callback retries all run on
+``center.clock`` (wall time in a real center, faster when the demo or a test runs the stand-in
+sped up). This wrapper remembers the timers it started so that unloading the plugin cancels
+every one of them.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
+
+from ccore.clock import CenterClock
 
 
 class QueueClock:
-    """Unix time that advances ``speed`` times faster than the wall clock."""
+    """The center's time, and the routing plugin's pending timers."""
 
-    def __init__(self, speed: float = 1.0) -> None:
-        if speed <= 0:
-            raise ValueError("speed must be positive")
-        self.speed = speed
-        self._real0 = time.monotonic()
-        self._wall0 = time.time()
+    def __init__(self, base: CenterClock | None = None) -> None:
+        self.base = base or CenterClock()
         self._timers: set[asyncio.TimerHandle] = set()
 
+    @property
+    def speed(self) -> float:
+        """Center seconds per real second."""
+        return self.base.speed
+
     def now(self) -> float:
-        """Queue time in seconds (wall time at speed 1)."""
-        return self._wall0 + (time.monotonic() - self._real0) * self.speed
+        """Center time in seconds (wall time at speed 1)."""
+        return self.base.now()
 
     def real_seconds(self, seconds: float) -> float:
-        """How many real seconds ``seconds`` of queue time take."""
-        return max(0.0, seconds) / self.speed
+        """How many real seconds ``seconds`` of center time take."""
+        return self.base.real_seconds(seconds)
 
     async def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` of queue time."""
-        await asyncio.sleep(self.real_seconds(seconds))
+        """Wait ``seconds`` of center time."""
+        await self.base.sleep(seconds)
 
     def call_later(self, seconds: float, callback: Callable[[], object]) -> asyncio.TimerHandle:
-        """Run ``callback`` after ``seconds`` of queue time (cancelled by ``close``)."""
+        """Run ``callback`` after ``seconds`` of center time (cancelled by ``close``)."""
         handle: asyncio.TimerHandle
 
         def run() -> None:
             self._timers.discard(handle)
             callback()
 
-        handle = asyncio.get_running_loop().call_later(self.real_seconds(seconds), run)
+        handle = self.base.call_later(seconds, run)
         self._timers.add(handle)
         return handle
 

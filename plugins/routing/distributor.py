@@ -239,12 +239,11 @@ class Distributor:
             )
             self.kick()
             return
-        for other_leg in list(caller.ringing.values()):  # ring-all: the others lost
-            with contextlib.suppress(SwitchError, ValueError):
-                await self.switch.hangup(other_leg, "LOSE_RACE")
         self.board.take(caller, extension, leg)
         self.agent_legs[leg] = caller
         agents.answered(extension, agent_call(caller, leg))
+        for other_leg in list(caller.ringing.values()):  # ring-all: the others lost
+            self.spawn(self._kill(other_leg, "LOSE_RACE"))
         if caller.callback_id is not None and self.connect_callback is not None:
             await self.connect_callback(caller, extension, leg)
             return
@@ -254,8 +253,10 @@ class Distributor:
             await self.switch.bridge_calls(caller.call_uuid, leg)
         except (SwitchError, CallGone) as err:
             _LOGGER.info("Could not connect %s to %s: %s", caller.call_uuid, extension, err)
-            await self._lost_while_connecting(caller, extension, leg)
+            if caller.state is CallerState.CONNECTED:  # (not already ended by its hangup)
+                self._lost_while_connecting(caller)
             return
+        caller.bridged = True
         self.bus.fire(
             QueueAnswered(
                 call_uuid=caller.call_uuid,
@@ -266,13 +267,13 @@ class Distributor:
             )
         )
 
-    async def _lost_while_connecting(self, caller: Caller, extension: str, leg: str) -> None:
+    def _lost_while_connecting(self, caller: Caller) -> None:
         """The caller hung up just as the operator answered: an abandon, not a conversation."""
-        with contextlib.suppress(SwitchError, ValueError):
-            await self.switch.hangup(leg, "ORIGINATOR_CANCEL")
+        extension, leg = caller.agent or "", caller.agent_uuid or ""
         line = self.board.line(caller)
         self.board.leave(caller)
         self.agent_legs.pop(leg, None)
+        self.spawn(self._kill(leg, "ORIGINATOR_CANCEL"))
         line.figures.answered -= 1
         line.figures.abandoned += 1
         with contextlib.suppress(LookupError):
@@ -340,6 +341,10 @@ class Distributor:
         """A connected call ended (either side hung up): free the operator, count the time."""
         if caller.state is not CallerState.CONNECTED:
             return
+        if not caller.bridged:
+            if caller.callback_id is None:  # hung up before the bridge: an abandon
+                self._lost_while_connecting(caller)
+            return  # a callback still dialing the customer sorts itself out
         line = self.board.line(caller)
         talked = self.board.clock.now() - (caller.answered_at or self.board.clock.now())
         self.board.leave(caller)

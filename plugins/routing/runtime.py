@@ -55,14 +55,13 @@ class Routing:
         center: Center,
         plugin: PluginContext,
         *,
-        speed: float = 1.0,
         busy_retry: float = 10.0,
         service_level_seconds: float = 20.0,
     ) -> None:
         self.center = center
         self.plugin = plugin
         model = center.config.model
-        self.clock = QueueClock(speed)
+        self.clock = QueueClock(center.clock)
         self.board = QueueBoard(model, self.clock, service_level_seconds=service_level_seconds)
         self.board.on_enter = self._entered
         self.board.staffed = self.staffed
