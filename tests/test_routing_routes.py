@@ -112,3 +112,21 @@ async def test_ivr_callback_option_takes_a_place_and_calls_back(
     await log_in(harness, "1001", ring_seconds=0.5)
     completed = await harness.next_event("queue.callback_completed", timeout=5)
     assert (completed.call_uuid, completed.outcome) == (call.uuid, "answered")
+
+
+async def test_number_outside_its_hours_applies_the_number_closed_action(
+    center_harness: MakeHarness,
+) -> None:
+    queue = '[[queues]]\nname = "support"\n'
+    extra = (
+        '[[numbers]]\nnumber = "+4930400"\nqueue = "support"\nhours = "never"\n'
+        'closed = { action = "hangup", message = "tone:busy" }\n\n'
+        "[hours.never]\nholidays = []\n"
+    )
+    harness = await center_harness(center_toml(queue, {"1001": {}}, extra=extra), speed=SPEED)
+    call = await harness.switch.place_call("+4930782", "+4930400")
+    played = await harness.next_event("call.playback_started", lambda e: e.call_uuid == call.uuid)
+    assert played.path.startswith("tone_stream://%(500,500,480,620)")
+    outcome = await call
+    assert outcome.hangup_cause == "NORMAL_CLEARING"
+    assert not named(harness, "queue.entered")

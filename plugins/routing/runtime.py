@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         Event,
         SwitchResynced,
     )
+    from ccore.model import Channel
     from ccore.plugin_context import PluginContext
 
 _LOGGER = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ class Routing:
             callback = CallbackAction(action="callback", queue=queue_name)
             self.plugin.create_task(self._send_to(call_uuid, callback))
             return
-        closed = self._closed_destination(queue)
+        closed = self._closed_destination(queue, channel)
         if closed is not None:
             self.plugin.create_task(self._send_to(call_uuid, closed))
             return
@@ -340,14 +341,22 @@ class Routing:
 
     # --- hours and extensions ----------------------------------------------------------------
 
-    def _closed_destination(self, queue: Queue) -> Destination | None:
+    def _closed_destination(self, queue: Queue, channel: Channel) -> Destination | None:
+        """Where a caller goes when the dialed number's or the queue's hours are closed."""
         model = self.center.config.model
-        if queue.hours is None or queue.hours not in model.hours:
-            return None
-        hours = model.hours[queue.hours]
-        if hours.is_open(dt.datetime.now(dt.UTC), model.center.timezone):
-            return None
-        return queue.closed or hours.closed
+        moment = dt.datetime.fromtimestamp(self.clock.now(), dt.UTC)
+        dialed = channel.variables.get("ccore_number") or channel.destination
+        number = next(
+            (n for n in model.numbers if n.number == dialed and n.queue == queue.name), None
+        )
+        for name, own_closed in (
+            (number.hours if number else None, number.closed if number else None),
+            (queue.hours, queue.closed),
+        ):
+            hours = model.hours.get(name) if name else None
+            if hours is not None and not hours.is_open(moment, model.center.timezone):
+                return own_closed or hours.closed
+        return None
 
     async def _send_to(self, call_uuid: str, destination: Destination) -> None:
         """Send a call that does not wait in line to a destination (closed, callback asked)."""
