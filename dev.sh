@@ -14,8 +14,13 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e ".[test]"
+    echo "Installing ccore and its dependencies into $VENV (log: $VENV/install.log)..." >&2
+    if ! { "$VENV/bin/python" -m pip install --upgrade pip &&
+           "$VENV/bin/python" -m pip install -e ".[test]"; } > "$VENV/install.log" 2>&1; then
+        cat "$VENV/install.log" >&2
+        echo "Installation failed; the log is above and in $VENV/install.log." >&2
+        exit 1
+    fi
     echo "$want" > "$STAMP"
 fi
 cmd=${1:-demo}

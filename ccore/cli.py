@@ -25,6 +25,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the center as a long-lived service")
     run.add_argument("--center", type=Path, default=Path.cwd(), help="the center's directory")
+    run.add_argument(
+        "--control-port", type=int, default=None,
+        help="port of the local control API for the UI (default 8089; 0: any free port)",
+    )
+
+    ui = commands.add_parser("ui", help="the terminal UI: set the center up and run it")
+    ui.add_argument("--center", type=Path, default=Path.cwd(), help="the center's directory")
+    ui.add_argument(
+        "--url", default=None, help="control API address (default: found in the data directory)"
+    )
 
     plugins = commands.add_parser("plugins", help="list plugins with their version and state")
     plugins.add_argument("--center", type=Path, default=None, help="the center's directory")
@@ -63,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "init":
             return command_init(args.directory, args.name)
         if args.command == "run":
-            return asyncio.run(command_run(args.center))
+            return asyncio.run(command_run(args.center, args.control_port))
+        if args.command == "ui":
+            from ccore.cli_ui import command_ui
+
+            return command_ui(args.center, args.url)
         if args.command == "plugins":
             return command_plugins(args.center)
         if args.command == "conf":
@@ -157,21 +171,29 @@ def command_conf_check(center_dir: Path, conf_dir: Path | None) -> int:
     return 1 if problems else 0
 
 
-async def command_run(center_dir: Path) -> int:
-    """``ccore run``: run the center until Ctrl-C or SIGTERM."""
+async def command_run(center_dir: Path, control_port: int | None = None) -> int:
+    """``ccore run``: run the center, with its control API for the UI, until Ctrl-C."""
     from ccore.config import load_center
+    from ccore.control import ControlServer
     from ccore.core import Center
 
     center = Center(load_center(center_dir))
+    control = (
+        ControlServer(center) if control_port is None else ControlServer(center, port=control_port)
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await center.start()
-    logging.getLogger("ccore").info("Center %s running", center.config.model.center.name)
+    await control.start()
+    logging.getLogger("ccore").info(
+        "Center %s running; control API on %s", center.config.model.center.name, control.url
+    )
     try:
         await stop.wait()
     finally:
+        await control.stop()
         await center.stop()
     return 0
 

@@ -10,9 +10,7 @@ shows the live center.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 import socket
 import tempfile
 import xml.etree.ElementTree as ET
@@ -189,22 +187,16 @@ async def demo_headless(directory: Path, *, seconds: float, seed: int, speed: fl
 
 
 async def demo_live(directory: Path, *, seconds: float | None, seed: int, speed: float) -> None:
-    """Run the demo center until Ctrl-C (or ``seconds``), printing a live summary."""
+    """Run the demo center with the terminal UI on it until the admin quits (or ``seconds``)."""
+    from ccore.cli_ui import ui_on_center
+
     demo = DemoCenter(directory, seed=seed, speed=speed)
-    await demo.start()
+    center = await demo.start()
     assert demo.traffic is not None
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     duration = (seconds or 86_400.0) * speed
     traffic = asyncio.ensure_future(demo.traffic.run(duration, wait_for_calls=False))
     try:
-        while not stop.is_set() and not traffic.done():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 2.0)
-            summary = summarise(demo.traffic, demo.events)
-            print(" | ".join(line.replace("  ", "") for line in summary.lines()), flush=True)
+        await ui_on_center(center)  # control API on a free port, the UI as its client
     finally:
         traffic.cancel()
         await asyncio.gather(traffic, return_exceptions=True)
