@@ -102,7 +102,8 @@ class EslConnection:
         max_queue: int = 10_000,
     ) -> EslConnection:
         """Connect to ``host:port`` (TCP keepalive, no Nagle) and start reading."""
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+        async with asyncio.timeout(timeout):
+            reader, writer = await asyncio.open_connection(host, port)
         sock = writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -318,7 +319,8 @@ class EslConnection:
         """Wait for the ``auth/request`` greeting and log in; a refusal raises AuthError."""
         host, port = self.peer
         try:
-            await asyncio.wait_for(asyncio.shield(self._greeting), timeout)
+            async with asyncio.timeout(timeout):
+                await asyncio.shield(self._greeting)
         except TimeoutError:
             raise CommandTimeout("auth/request greeting", timeout) from None
         except ConnectionLost as exc:
