@@ -29,11 +29,11 @@ import time
 from pathlib import Path
 
 import psutil
-from ccore_plugins.agents.board import AgentBoard, AgentState
-from ccore_plugins.routing.board import Caller, QueueBoard
 
 from ccore.config import load_center
 from ccore.core import Center
+from ccore_plugins.agents.board import AgentBoard, AgentState
+from ccore_plugins.routing.board import Caller, QueueBoard
 
 PASSWORD = "bench"
 MOD_CALLCENTER_MEDIAN_MS = 20.0

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ccore.bus import EventBus
 from ccore.clock import CenterClock
+from ccore.config import load_center
 from ccore.dispatch import CallDispatcher
 from ccore.esl.client import InboundClient
 from ccore.esl.errors import AuthError
 from ccore.esl.outbound import OutboundServer, OutboundSession
-from ccore.events import SwitchConnected, SwitchDisconnected
+from ccore.events import ConfigReloaded, SwitchConnected, SwitchDisconnected
 from ccore.hookspecs import ENTRY_POINT_GROUP
 from ccore.journal import EventJournal
 from ccore.loader import PluginLoader
@@ -213,6 +214,23 @@ class Center:
             await session.closed
         finally:
             self.outbound_sessions.pop(call_uuid, None)
+
+    def reload_config(self, by: str = "api") -> None:
+        """Take center.toml from disk into the running center and fire ``config.reloaded``.
+
+        ``center.config`` is updated in place, so everything holding it reads the new values;
+        plugins that built state from it at setup follow ``config.reloaded``. An invalid file
+        raises ConfigError and changes nothing.
+        """
+        fresh = load_center(self.config.directory)
+        config = self.config
+        config.document, config.model, config.loaded_text = (
+            fresh.document,
+            fresh.model,
+            fresh.loaded_text,
+        )
+        self.bus.fire(ConfigReloaded(by=by))
+        _LOGGER.info("Reloaded %s", config.path)
 
     def provide(self, name: str, service: object) -> None:
         """Offer an object to other plugins under ``name`` (e.g. the agents plugin's board)."""

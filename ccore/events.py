@@ -219,6 +219,21 @@ class AgentUnregistered(Event):
     reason: str = "unregister"  # unregister or expire
 
 
+# --- configuration ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfigReloaded(Event):
+    """The running center took center.toml from disk; ``center.config`` holds the new model.
+
+    Plugins that built something from the configuration at setup (the operators' board, the
+    queues) bring it up to date when they get this.
+    """
+
+    name: ClassVar[str] = "config.reloaded"
+    by: str = "api"
+
+
 # --- plugins ---------------------------------------------------------------------------------
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from center_fixtures import CenterHarness
+
 from ccore_plugins.agents.board import AgentBoard, AgentState
 from ccore_plugins.routing.board import QueueBoard
-from center_fixtures import CenterHarness
 
 
 def center_toml(

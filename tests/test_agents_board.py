@@ -7,13 +7,13 @@ import contextlib
 from types import SimpleNamespace
 
 import pytest
-from ccore_plugins.agents.board import AgentBoard, AgentState
-from ccore_plugins.agents.events import AgentStateChanged
-from ccore_plugins.agents.reconciler import Reconciler
 
 from ccore.clock import CenterClock
 from ccore.config_schema import Operator
 from ccore.events import Event
+from ccore_plugins.agents.board import AgentBoard, AgentState
+from ccore_plugins.agents.events import AgentStateChanged
+from ccore_plugins.agents.reconciler import Reconciler
 
 OPERATORS = [
     Operator(extension="1001", name="Alice", skills={"english": 8}),

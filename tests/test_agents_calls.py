@@ -12,12 +12,12 @@ import logging
 from typing import Any
 
 import pytest
-from ccore_plugins.agents import AgentBoard, AgentState, Reconciler
-from ccore_plugins.agents.feature_codes import CONFIRM_TONE, REFUSE_TONE
 from center_fixtures import CenterHarness, MakeHarness
 
 from ccore.model import Registration
 from ccore.standin.callers import CallOutcome
+from ccore_plugins.agents import AgentBoard, AgentState, Reconciler
+from ccore_plugins.agents.feature_codes import CONFIRM_TONE, REFUSE_TONE
 
 CENTER = """
 [center]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
+from ccore.config_schema import FeatureCodes, Operator
+from ccore.model import Channel
 from ccore_plugins.agents.board import AgentBoard, AgentState
 from ccore_plugins.agents.feature_codes import (
     FeatureRequest,
@@ -11,9 +14,6 @@ from ccore_plugins.agents.feature_codes import (
     operator_of,
     parse_route,
 )
-
-from ccore.config_schema import FeatureCodes, Operator
-from ccore.model import Channel
 
 CODES = FeatureCodes()  # *21 login, *22 break, *23 back, *24 logout, *25 wrap-up done
 REASONS = {"1": "Break", "2": "Lunch"}

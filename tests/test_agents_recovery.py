@@ -6,13 +6,12 @@ import asyncio
 import time
 from pathlib import Path
 
-from ccore_plugins.agents.board import AgentBoard, AgentState
-from ccore_plugins.agents.events import AgentStateChanged
-from ccore_plugins.agents.recovery import latest_states, rebuild
-
 from ccore.config_schema import Operator
 from ccore.events import Event
 from ccore.storage import Storage
+from ccore_plugins.agents.board import AgentBoard, AgentState
+from ccore_plugins.agents.events import AgentStateChanged
+from ccore_plugins.agents.recovery import latest_states, rebuild
 
 OPERATORS = [
     Operator(extension=ext, name=f"Operator {ext}") for ext in ("1001", "1002", "1003", "1004")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from ccore_tui.app import CenterApp
 from textual.widgets import DataTable
 
 from ccore.control.client import ControlClient
 from ccore.control.server import ControlServer
 from ccore.demo import DemoCenter
+from ccore_tui.app import CenterApp
 
 
 async def test_the_demo_wallboard_shows_operators_and_calls_in_progress(tmp_path: Path) -> None:

@@ -46,11 +46,10 @@ def test_every_hook_has_a_docstring_saying_when_it_fires() -> None:
 
 
 def test_every_domain_event_is_named_in_the_plugin_guide() -> None:
+    import ccore.events
     import ccore_plugins.agents.events
     import ccore_plugins.ivr.events
     import ccore_plugins.routing.events
-
-    import ccore.events
     from ccore.events import Event
 
     guide = (DOCS / "plugins.md").read_text(encoding="utf-8")

@@ -7,10 +7,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from ccore_plugins.hours import hours_for, is_open, local_time, ranges_on
 
 from ccore.config import parse_center
 from ccore.config_schema import WEEKDAYS, Hours
+from ccore_plugins.hours import hours_for, is_open, local_time, ranges_on
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import test_ivr_menus
-from ccore_plugins.ivr import IvrCalls
 from test_ivr_menus import CENTER, IvrCenter, call_in, ivr_steps, played_by_ivr
 
 from ccore.standin import Dialplan
 from ccore.standin.media import write_wav
+from ccore_plugins.ivr import IvrCalls
 
 ivr_center = test_ivr_menus.ivr_center  # the fixture, shared
 

@@ -7,12 +7,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import test_ivr_menus
-from ccore_plugins.ivr import IvrCalls
 from test_ivr_menus import IvrCenter, played_by_ivr
 
 from ccore.config_schema import WEEKDAYS
 from ccore.events import CallRouted
 from ccore.standin.media import write_wav
+from ccore_plugins.ivr import IvrCalls
 
 ivr_center = test_ivr_menus.ivr_center  # the fixture, shared
 ZONE = "Pacific/Auckland"  # far from UTC: "today" must be the center's today

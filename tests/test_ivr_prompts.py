@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ccore_plugins.ivr import Config
-from ccore_plugins.ivr.prompts import MISSING_FILE_FALLBACK, builtin_sound, check_prompts, resolve
 
 from ccore.config import ConfigError, load_center, validate_section
 from ccore.standin.media import write_wav
 from ccore.starter import write_starter_center
+from ccore_plugins.ivr import Config
+from ccore_plugins.ivr.prompts import MISSING_FILE_FALLBACK, builtin_sound, check_prompts, resolve
 
 BEEP = "tone_stream://%(500,0,800)"
 

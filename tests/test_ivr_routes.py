@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import test_ivr_menus
-from ccore_plugins.ivr.numbers import ivr_route, menu_of_route, number_for_call
 from test_ivr_menus import CENTER, IvrCenter
 
 from ccore.config import parse_center
 from ccore.model import Channel
+from ccore_plugins.ivr.numbers import ivr_route, menu_of_route, number_for_call
 
 ivr_center = test_ivr_menus.ivr_center  # the fixture, shared
 

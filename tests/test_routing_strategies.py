@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+
+from ccore.config_schema import CenterModel, Queue
 from ccore_plugins.agents.board import Agent, AgentState
 from ccore_plugins.routing.board import QueueBoard
 from ccore_plugins.routing.clock import QueueClock
@@ -14,8 +16,6 @@ from ccore_plugins.routing.strategies import (
     requirement,
 )
 from ccore_plugins.routing.waiting import announcement, music_chunk
-
-from ccore.config_schema import CenterModel, Queue
 
 
 def agent(ext: str, *, idle: float = 0.0, offered: float = 0.0, calls: int = 0, **skills: int):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ccore_plugins.routing.callback_store import CallbackStore
 from center_fixtures import MakeHarness
 from routing_helpers import agents, board, center_toml, log_in
+
+from ccore_plugins.routing.callback_store import CallbackStore
 
 SPEED = 20.0
 TRUNK = '[[trunks]]\nname = "carrier"\nproxy = "sip.carrier.example"\nregister = false\n'

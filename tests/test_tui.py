@@ -14,15 +14,15 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from ccore_tui.app import CenterApp
-from ccore_tui.screens.ivr import IvrScreen
-from ccore_tui.widgets.banner import ConnectionBanner
-from ccore_tui.widgets.form import Field, FormScreen
 from center_fixtures import CenterHarness, MakeHarness
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static, Tree
 
 from ccore.control import ControlClient, ControlServer
+from ccore_tui.app import CenterApp
+from ccore_tui.screens.ivr import IvrScreen
+from ccore_tui.widgets.banner import ConnectionBanner
+from ccore_tui.widgets.form import Field, FormScreen
 
 SPEED = 20.0  # simulated seconds per real second on the stand-in
 SIZE = (140, 44)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
+from ccore.control.setup import parse_operators
 from ccore_tui.forms import (
     FieldError,
     describe_destination,
@@ -19,8 +21,6 @@ from ccore_tui.forms import (
 )
 from ccore_tui.ivr_tree import build_ivr_tree, flat_problems
 from ccore_tui.state import duration, state_label
-
-from ccore.control.setup import parse_operators
 
 
 def test_skills_round_trip_and_refuse_levels_out_of_range() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from ccore_tui.app import CenterApp
-from ccore_tui.widgets.form import Field
 from textual.widgets import Input, Static, TextArea
 
 from ccore.config import load_center
+from ccore_tui.app import CenterApp
+from ccore_tui.widgets.form import Field
 
 
 async def test_setup_writes_a_center_from_the_answers(tmp_path: Path) -> None:

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ccore_tui.app import CenterApp
 
 from ccore.config import load_center
 from ccore.control.commands import _config_view
 from ccore.starter import write_starter_center
+from ccore_tui.app import CenterApp
 
 SIZE = (130, 40)
 

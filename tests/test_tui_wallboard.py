@@ -10,10 +10,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from textual.widgets import DataTable
+
 from ccore_tui.app import CenterApp
 from ccore_tui.screens.wallboard import WallboardScreen
 from ccore_tui.wallboard_rows import agent_rows, queue_rows
-from textual.widgets import DataTable
 
 STATES = ("available", "on_call", "ringing", "wrap_up", "on_break", "logged_out")
 

@@ -13,6 +13,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, ClassVar
 
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+
+from ccore.control.client import ControlClient
 from ccore_tui.editor import CenterEditor, Rejected
 from ccore_tui.messages import ConnectionChanged, EventArrived, SnapshotArrived
 from ccore_tui.screens.base import CenterScreen
@@ -24,12 +30,6 @@ from ccore_tui.screens.queues import QueuesScreen
 from ccore_tui.screens.setup import SetupFinished, SetupScreen
 from ccore_tui.screens.wallboard import WallboardScreen
 from ccore_tui.state import CenterState
-from textual import work
-from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen, Screen
-
-from ccore.control.client import ControlClient
 
 SCREENS_IN_ORDER = (
     ("wallboard", "Wallboard", "live queues, operators and calls"),

@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ccore_tui.forms import field_of
-
 from ccore.control.client import ControlClient, ControlError
+from ccore_tui.forms import field_of
 
 EDIT_COMMANDS = ("config.edit", "operator.add", "operator.update", "operator.remove")
 

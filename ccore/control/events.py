@@ -5,15 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from ccore.events import Event
+from ccore.events import ConfigReloaded, Event
 
-
-@dataclass(frozen=True, kw_only=True)
-class ConfigReloaded(Event):
-    """The running center took center.toml from disk (``config.reload`` / ``config.apply``)."""
-
-    name: ClassVar[str] = "config.reloaded"
-    by: str = "api"
+__all__ = ["ConfigReloaded", "ConfigSaved"]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,9 +6,8 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
-from ccore.config import ConfigError, load_center
+from ccore.config import ConfigError
 from ccore.control.edits import invalid_config
-from ccore.control.events import ConfigReloaded
 from ccore.control.protocol import INVALID_CONFIG, CommandFailed
 
 if TYPE_CHECKING:
@@ -19,23 +18,11 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def reload_running_config(center: Center, by: str = "api") -> None:
-    """Make the running center use center.toml as it is on disk.
-
-    The center's ``CenterConfig`` object is updated in place, so every plugin holding
-    ``center.config`` reads the new values from its next call on. Fires ``config.reloaded``.
-    """
+    """Make the running center use center.toml as it is on disk (``config.reloaded``)."""
     try:
-        fresh = load_center(center.config.directory)
+        center.reload_config(by=by)
     except ConfigError as error:
         raise invalid_config(error) from None
-    config = center.config
-    config.document, config.model, config.loaded_text = (
-        fresh.document,
-        fresh.model,
-        fresh.loaded_text,
-    )
-    center.bus.fire(ConfigReloaded(by=by))
-    _LOGGER.info("Reloaded %s", config.path)
 
 
 async def apply_config(center: Center, config: CenterConfig) -> dict[str, Any]:

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ccore.events import AgentRegistered, AgentUnregistered, CallEnded, CallRouted, SwitchResynced
+from ccore.events import (
+    AgentRegistered,
+    AgentUnregistered,
+    CallEnded,
+    CallRouted,
+    ConfigReloaded,
+    SwitchResynced,
+)
 from ccore.hookspecs import hookimpl
 
 from .board import ON_A_CALL, Agent, AgentBoard, AgentState
@@ -92,6 +99,14 @@ async def ccore_setup(center: Center, plugin: PluginContext) -> bool:
             if agent.state in ON_A_CALL and agent.call_uuid == event.call_uuid:
                 plugin.create_task(_check_later(reconciler, agent.extension, config), "call-end")
 
+    def on_config_reloaded(event: ConfigReloaded) -> None:
+        added, removed = board.sync_operators(center.config.model.operators)
+        for extension in added:  # a phone may have registered before it was an operator
+            board.set_registered(extension, extension in center.calls.registrations)
+        if added or removed:
+            plugin.logger.info("Operators added %s, removed %s", added, removed)
+
+    plugin.listen(ConfigReloaded.name, on_config_reloaded)
     plugin.listen(AgentRegistered.name, on_registered)
     plugin.listen(AgentUnregistered.name, on_unregistered)
     plugin.listen(CallRouted.name, on_routed)

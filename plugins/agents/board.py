@@ -110,6 +110,45 @@ class AgentBoard:
             for op in operators
         }
 
+    def sync_operators(self, operators: Iterable[Operator]) -> tuple[list[str], list[str]]:
+        """Bring the board in line with center.toml after a reload; returns (added, removed).
+
+        A new operator starts logged out; an existing one keeps their state and gets the new
+        name, skills and wrap-up. A removed operator goes at once unless a call is ringing or
+        in progress on their phone: then they are logged out and go when the reconciler or
+        the next reload finds them free.
+        """
+        wanted = {op.extension: op for op in operators}
+        added = []
+        now = self.clock.now()
+        for extension, op in wanted.items():
+            agent = self.agents.get(extension)
+            if agent is None:
+                self.agents[extension] = Agent(
+                    extension=extension,
+                    name=op.name,
+                    skills=dict(op.skills),
+                    state_since=now,
+                    wrap_up=op.wrap_up,
+                )
+                added.append(extension)
+            else:
+                agent.name, agent.skills, agent.wrap_up = op.name, dict(op.skills), op.wrap_up
+        removed = []
+        for extension in [ext for ext in self.agents if ext not in wanted]:
+            agent = self.agents[extension]
+            if agent.state in ON_A_CALL:
+                _LOGGER.info("Operator %s was removed; kept until their call ends", extension)
+                continue
+            if agent.state is not AgentState.LOGGED_OUT:
+                self._change(agent, AgentState.LOGGED_OUT, "removed from center.toml", "admin")
+            timer = self._wrap_up_timers.pop(extension, None)
+            if timer is not None:
+                timer.cancel()
+            del self.agents[extension]
+            removed.append(extension)
+        return added, removed
+
     # --- reading -----------------------------------------------------------------------------
 
     def agent(self, extension: str) -> Agent:

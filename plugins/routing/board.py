@@ -145,6 +145,29 @@ class QueueBoard:
         self.on_enter: Callable[[Caller], None] | None = None  # set by the plugin's runtime
         self.staffed: Callable[[str], int] = lambda queue: 0
 
+    def sync_queues(self, model: CenterModel) -> tuple[list[str], list[str]]:
+        """Bring the queues in line with center.toml after a reload; returns (added, removed).
+
+        An existing queue takes its new settings and keeps its line and figures; a new one
+        starts empty. A removed queue with callers still in line stays until it is empty (they
+        keep their place), so a reload never drops a waiting caller.
+        """
+        self.model = model
+        wanted = {queue.name: queue for queue in model.queues}
+        added = []
+        for name, queue in wanted.items():
+            line = self.lines.get(name)
+            if line is None:
+                self.lines[name] = QueueLine(queue)
+                added.append(name)
+            else:
+                line.config = queue
+        removed = [name for name, line in self.lines.items()
+                   if name not in wanted and not line.callers]
+        for name in removed:
+            del self.lines[name]
+        return added, removed
+
     # --- the API other plugins use -----------------------------------------------------------
 
     def enqueue(

@@ -122,6 +122,12 @@ class Routing:
         listen("agent.registered", self._on_registered)
         listen("switch.resynced", self._on_resynced)
         listen("call.ringing", self._on_ringing)
+        listen("config.reloaded", self._on_config_reloaded)
+
+    def _on_config_reloaded(self, event: Any) -> None:
+        added, removed = self.board.sync_queues(self.center.config.model)
+        if added or removed:
+            _LOGGER.info("Queues added %s, removed %s", added, removed)
 
     def _agents(self) -> Any:
         from ccore_plugins.agents.board import AgentBoard

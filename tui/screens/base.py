@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ccore_tui.state import CenterState
-from ccore_tui.widgets.banner import ConnectionBanner
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+
+from ccore_tui.state import CenterState
+from ccore_tui.widgets.banner import ConnectionBanner
 
 if TYPE_CHECKING:
     from ccore_tui.editor import CenterEditor

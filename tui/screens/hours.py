@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static
+
 from ccore_tui.editor import CenterEditor, Rejected
 from ccore_tui.forms import (
     DESTINATION_HELP,
@@ -17,10 +22,6 @@ from ccore_tui.screens.base import CenterScreen
 from ccore_tui.state import CenterState
 from ccore_tui.widgets.form import Field, FormScreen
 from ccore_tui.widgets.table_sync import sync_table
-from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 COLUMNS = (

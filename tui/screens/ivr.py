@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from ccore_tui.editor import Rejected
-from ccore_tui.ivr_tree import IvrNode, build_ivr_tree, flat_problems
-from ccore_tui.screens.base import CenterScreen
-from ccore_tui.screens.ivr_forms import MenuForm, OptionForm
-from ccore_tui.state import CenterState
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
+
+from ccore_tui.editor import Rejected
+from ccore_tui.ivr_tree import IvrNode, build_ivr_tree, flat_problems
+from ccore_tui.screens.base import CenterScreen
+from ccore_tui.screens.ivr_forms import MenuForm, OptionForm
+from ccore_tui.state import CenterState
 
 
 class IvrScreen(CenterScreen):

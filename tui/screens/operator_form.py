@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ccore_tui.editor import CenterEditor, Rejected
-from ccore_tui.forms import FieldError, format_skills, parse_seconds, parse_skills
-from ccore_tui.widgets.form import Field, FormScreen
 from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input
+
+from ccore_tui.editor import CenterEditor, Rejected
+from ccore_tui.forms import FieldError, format_skills, parse_seconds, parse_skills
+from ccore_tui.widgets.form import Field, FormScreen
 
 
 class OperatorForm(FormScreen):

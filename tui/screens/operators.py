@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ccore_tui.editor import Rejected
-from ccore_tui.forms import format_skills
-from ccore_tui.screens.base import CenterScreen
-from ccore_tui.screens.operator_form import OperatorForm
-from ccore_tui.state import CenterState, state_label
-from ccore_tui.widgets.table_sync import sync_table
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Static
+
+from ccore_tui.editor import Rejected
+from ccore_tui.forms import format_skills
+from ccore_tui.screens.base import CenterScreen
+from ccore_tui.screens.operator_form import OperatorForm
+from ccore_tui.state import CenterState, state_label
+from ccore_tui.widgets.table_sync import sync_table
 
 COLUMNS = ("Ext", "Name", "Skills", "E-mail", "Wrap-up", "Phone", "State")
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from ccore_tui.screens.base import CenterScreen
-from ccore_tui.state import CenterState
-from ccore_tui.widgets.table_sync import sync_table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
+
+from ccore_tui.screens.base import CenterScreen
+from ccore_tui.state import CenterState
+from ccore_tui.widgets.table_sync import sync_table
 
 COLUMNS = ("Plugin", "Version", "State", "Depends on", "Why")
 STATE_STYLES = {"running": "green", "failed": "bold red", "refused": "red", "retrying": "yellow"}

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import Checkbox, Input, Select
+
 from ccore_tui.editor import CenterEditor, Rejected
 from ccore_tui.forms import (
     DESTINATION_HELP,
@@ -15,9 +19,6 @@ from ccore_tui.forms import (
     parse_skills,
 )
 from ccore_tui.widgets.form import Field, FormScreen
-from textual import work
-from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Select
 
 STRATEGIES = (
     ("longest-idle: the operator free the longest", "longest-idle"),

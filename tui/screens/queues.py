@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
 from ccore_tui.editor import Rejected
 from ccore_tui.forms import describe_destination, format_skills
 from ccore_tui.screens.base import CenterScreen
 from ccore_tui.screens.queue_form import QueueForm
 from ccore_tui.state import CenterState
 from ccore_tui.widgets.table_sync import sync_table
-from textual import work
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Static
 
 COLUMNS = (
     "Queue",

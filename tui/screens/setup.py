@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ccore_tui.forms import FieldError, parse_ranges
-from ccore_tui.widgets.form import Field
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +15,8 @@ from textual.widgets import Button, Footer, Input, Static, TextArea
 from ccore.config import ConfigError
 from ccore.control.protocol import CommandFailed
 from ccore.control.setup import SetupAnswers, create_center, parse_operators
+from ccore_tui.forms import FieldError, parse_ranges
+from ccore_tui.widgets.form import Field
 
 INTRO = (
     "Welcome. There is no center here yet: answer a few questions and ccore writes"

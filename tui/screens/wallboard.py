@@ -5,11 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ccore_tui.editor import Rejected
-from ccore_tui.screens.base import CenterScreen
-from ccore_tui.state import CenterState
-from ccore_tui.wallboard_rows import agent_rows, call_rows, queue_rows
-from ccore_tui.widgets.table_sync import sync_table
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,6 +12,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
+
+from ccore_tui.editor import Rejected
+from ccore_tui.screens.base import CenterScreen
+from ccore_tui.state import CenterState
+from ccore_tui.wallboard_rows import agent_rows, call_rows, queue_rows
+from ccore_tui.widgets.table_sync import sync_table
 
 QUEUE_COLUMNS = ("Queue", "Waiting", "Longest wait", "Answered", "Abandoned", "Service level")
 AGENT_COLUMNS = ("Ext", "Operator", "State", "In state", "Caller", "Calls today", "Phone")

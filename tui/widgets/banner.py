@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from ccore_tui.state import CenterState
 from textual.widgets import Static
+
+from ccore_tui.state import CenterState
 
 
 class ConnectionBanner(Static):
