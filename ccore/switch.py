@@ -120,9 +120,12 @@ class Switch:
             raise SwitchError(application, f"not sent: {err}") from err
         if completion is None:
             return None
-        if timeout is None:
-            return await completion
-        return await asyncio.wait_for(completion, timeout)
+        try:
+            async with asyncio.timeout(timeout):  # None: no limit
+                return await completion
+        finally:
+            if not completion.done():  # the caller gave up (cancelled or timed out)
+                completion.cancel()
 
     # --- call control ------------------------------------------------------------------------
 

@@ -194,3 +194,21 @@ async def test_a_menu_that_times_out_never_returns_an_earlier_answer(
     second = await switch.play_and_get_digits(call.uuid, "silence_stream://100", timeout_ms=300)
     assert second == ""  # the caller pressed nothing this time
     await call.hangup()
+
+
+async def test_giving_up_on_a_prompt_leaves_nothing_waiting(center_harness: MakeHarness) -> None:
+    harness = await center_harness(route_calls=False)
+    call = await harness.switch.place_call(caller_number="5550008", destination="9991")
+    await harness.wait_for(lambda: call.uuid in harness.center.calls.channels)
+    await harness.center.switch.answer(call.uuid)
+    with pytest.raises(TimeoutError):
+        await harness.center.switch.execute(
+            call.uuid, "playback", "silence_stream://5000", timeout=0.2
+        )
+    task = asyncio.ensure_future(harness.center.switch.play(call.uuid, "silence_stream://5000"))
+    await asyncio.sleep(0.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert harness.center.calls._app_waiters == {}  # no orphaned waiter to fail later
+    await call.hangup()
