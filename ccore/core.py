@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -161,22 +160,13 @@ class Center:
     # --- the switch connection ---------------------------------------------------------------
 
     async def _connect(self, client: InboundClient) -> None:
-        """Connect, retrying with backoff while the switch is not up; a bad password is final."""
-        delay = 0.5
-        while True:
-            try:
-                await client.start()
-                return
-            except AuthError:
-                _LOGGER.error("The switch refused the event socket password; not retrying")
-                raise
-            except (TimeoutError, OSError) as err:
-                _LOGGER.warning(
-                    "Switch at %s:%s not reachable (%s); retrying in %.1fs",
-                    self._switch_host, self._switch_port, err, delay,
-                )
-                await asyncio.sleep(delay * (0.8 + 0.4 * random.random()))
-                delay = min(delay * 2, 10.0)
+        """Connect to the switch. The client's supervisor retries (with backoff) while the
+        switch is not up; a refused password is final and is raised to ``wait_connected``."""
+        try:
+            await client.start()
+        except AuthError:
+            _LOGGER.error("The switch refused the event socket password; not retrying")
+            raise
 
     def _on_switch_connected(self, core_uuid: str, restarted: bool) -> None:
         self.bus.fire(SwitchConnected(core_uuid=core_uuid, restarted=restarted))

@@ -212,3 +212,36 @@ async def test_giving_up_on_a_prompt_leaves_nothing_waiting(center_harness: Make
         await task
     assert harness.center.calls._app_waiters == {}  # no orphaned waiter to fail later
     await call.hangup()
+
+
+async def test_a_center_started_before_its_switch_connects_when_the_switch_comes_up(
+    center_harness: MakeHarness,
+) -> None:
+    harness = await center_harness(start_center=False)
+    await harness.switch.stop()  # nothing listens on the switch's port now
+    await harness.center.start()
+    await asyncio.sleep(0.5)
+    assert not harness.center.switch.connected
+    await harness.switch.start()  # the same port: FreeSWITCH came up late
+    await harness.center.wait_connected(timeout=15)
+    await harness.next_event("switch.connected")
+
+
+async def test_a_wrong_event_socket_password_is_a_clear_error_not_a_hang(
+    center_harness: MakeHarness,
+) -> None:
+    from ccore.core import Center
+    from ccore.esl.errors import AuthError
+
+    harness = await center_harness(start_center=False)
+    center = Center(
+        harness.center.config,
+        switch_port=harness.switch.port,
+        switch_password_override="not-the-password",
+    )
+    await center.start()
+    try:
+        with pytest.raises(AuthError, match="invalid"):
+            await center.wait_connected(timeout=5)
+    finally:
+        await center.stop()
