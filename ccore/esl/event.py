@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
+
 from ccore.esl.frames import Frame
 
 HeaderValue = Any
@@ -144,6 +146,17 @@ def parse_json(data: bytes) -> tuple[dict[str, HeaderValue], str]:
 
     A repeated name keeps its first value (the last, for Event-Name), as in plain events.
     """
+    if data.count(b'"Event-Name"') <= 1:
+        # The usual case. Headers with different values under one name only appear when
+        # FreeSWITCH prepared an event twice, which repeats Event-Name too: those take the
+        # first-wins path below. (orjson: ~2-3x json's speed on these 100-header objects.)
+        try:
+            headers = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            headers = None  # e.g. invalid UTF-8: the tolerant path below decides
+        if isinstance(headers, dict):
+            body = headers.pop("_body", "")
+            return headers, body if isinstance(body, str) else str(body)
     text = data.decode("utf-8", "replace")
     headers, end = _JSON_FIRST_WINS.raw_decode(text)  # JSONDecodeError is a ValueError
     if end != len(text) and text[end:].strip():
