@@ -314,3 +314,12 @@ async def test_queue_edit_needs_an_overflow_when_the_wait_is_limited(ui: Any) ->
     text = (harness.directory / "center.toml").read_text()
     assert "max_wait = 300" in text and 'overflow = { action = "hangup" }' in text
     assert "# Everybody waits here." in text
+
+
+async def test_ctrl_c_quits_the_app(ui: Any) -> None:
+    _, _, app = await ui()
+    async with app.run_test(size=(160, 48)) as pilot:
+        await connected(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.2)
+        assert not app.is_running

@@ -63,6 +63,8 @@ class CenterApp(App[None]):
         ),
         Binding("a", "apply", "Apply"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Ctrl-C stops a terminal program; the admin expects it to leave, not to ask.
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
     ]
 
     def __init__(
