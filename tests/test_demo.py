@@ -30,3 +30,23 @@ def test_demo_command_prints_the_summary(tmp_path: Path) -> None:
     lines = dict(line.split(":", 1) for line in result.stdout.strip().splitlines())
     assert set(lines) >= {"calls offered", "answered", "abandoned", "called back", "average wait"}
     assert int(lines["calls offered"]) > 0
+
+
+def test_ctrl_c_stops_the_headless_demo_cleanly(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "ccore.cli", "demo", "--headless", "--seconds", "60",
+         "--dir", str(tmp_path / "center")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "center" / "data" / "ccore.sqlite").exists():  # the center runs
+        assert time.monotonic() < deadline and demo.poll() is None
+        time.sleep(0.1)
+    time.sleep(1.0)
+    demo.send_signal(signal.SIGINT)
+    _, stderr = demo.communicate(timeout=30)
+    assert demo.returncode == 130
+    assert "Traceback" not in stderr
