@@ -7,7 +7,7 @@ from typing import Any
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 
 from ccore_tui.editor import CenterEditor, Rejected
 from ccore_tui.forms import (
@@ -18,10 +18,9 @@ from ccore_tui.forms import (
     parse_destination,
     parse_ranges,
 )
-from ccore_tui.screens.base import CenterScreen
+from ccore_tui.screens.base import TableScreen
 from ccore_tui.state import CenterState
 from ccore_tui.widgets.form import Field, FormScreen
-from ccore_tui.widgets.table_sync import sync_table
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 COLUMNS = (
@@ -142,33 +141,22 @@ class HoursForm(FormScreen):
         self.dismiss(True)
 
 
-class HoursScreen(CenterScreen):
+class HoursScreen(TableScreen):
     """Every set of opening hours, with its holidays and who follows it."""
 
     CSS_PATH = "hours.tcss"
+    HEADING = "Opening hours and holidays"
+    TABLE_ID = "hours"
+    COLUMNS = COLUMNS
+    HINT = "n new · e edit · d remove · a apply saved changes"
     BINDINGS = [
         Binding("n", "new", "New"),
         Binding("e,enter", "edit", "Edit"),
         Binding("d,delete", "remove", "Remove"),
     ]
 
-    def body(self) -> ComposeResult:
-        yield Static("Opening hours and holidays", classes="section-title")
-        yield DataTable(id="hours", cursor_type="row", zebra_stripes=True)
-        yield Static("n new · e edit · d remove · a apply saved changes", classes="hint")
-
-    def on_mount(self) -> None:
-        """Set the columns."""
-        table = self.query_one(DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        table.focus()
-
-    def show_state(self, state: CenterState) -> None:
-        """Draw the opening hours as saved."""
-        super().show_state(state)
-        if not self.is_mounted:
-            return
+    def rows(self, state: CenterState) -> dict[str, tuple[Any, ...]]:
+        """The saved opening hours, one row each."""
         model = state.model
         zone = (model.get("center") or {}).get("timezone", "UTC")
         rows = {}
@@ -180,7 +168,7 @@ class HoursScreen(CenterScreen):
                 ", ".join(str(d) for d in hours.get("holidays") or []) or "-",
                 ", ".join(users_of(model, name)) or "nobody",
             )
-        sync_table(self.query_one(DataTable), rows)
+        return rows
 
     def _selected(self) -> str | None:
         table = self.query_one(DataTable)

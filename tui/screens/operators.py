@@ -13,10 +13,9 @@ from textual.widgets import Button, DataTable, Static
 
 from ccore_tui.editor import Rejected
 from ccore_tui.forms import format_skills
-from ccore_tui.screens.base import CenterScreen
+from ccore_tui.screens.base import TableScreen
 from ccore_tui.screens.operator_form import OperatorForm
 from ccore_tui.state import CenterState, state_label
-from ccore_tui.widgets.table_sync import sync_table
 
 COLUMNS = ("Ext", "Name", "Skills", "E-mail", "Wrap-up", "Phone", "State")
 
@@ -80,10 +79,14 @@ class AccountScreen(ModalScreen[None]):
             self.dismiss(None)
 
 
-class OperatorsScreen(CenterScreen):
+class OperatorsScreen(TableScreen):
     """The operators of center.toml with their phone's registration and live state."""
 
     CSS_PATH = "operators.tcss"
+    HEADING = "Operators"
+    TABLE_ID = "operators"
+    COLUMNS = COLUMNS
+    HINT = "n new · e edit · d remove · s softphone account · a apply saved changes"
     BINDINGS = [
         Binding("n", "new", "New"),
         Binding("e,enter", "edit", "Edit"),
@@ -91,26 +94,8 @@ class OperatorsScreen(CenterScreen):
         Binding("s", "account", "Softphone account"),
     ]
 
-    def body(self) -> ComposeResult:
-        yield Static("Operators", classes="section-title")
-        yield DataTable(id="operators", cursor_type="row", zebra_stripes=True)
-        yield Static(
-            "n new · e edit · d remove · s softphone account · a apply saved changes",
-            classes="hint",
-        )
-
-    def on_mount(self) -> None:
-        """Set the columns."""
-        table = self.query_one(DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        table.focus()
-
-    def show_state(self, state: CenterState) -> None:
-        """Draw the operators as saved, with live registration and state."""
-        super().show_state(state)
-        if not self.is_mounted:
-            return
+    def rows(self, state: CenterState) -> dict[str, tuple[Any, ...]]:
+        """The saved operators, with live registration and state."""
         rows = {}
         for operator in state.model.get("operators") or []:
             extension = operator["extension"]
@@ -125,7 +110,7 @@ class OperatorsScreen(CenterScreen):
                 "registered" if registered else "not registered",
                 state_label(live.get("state", "-"), live.get("reason", "")) if live else "-",
             )
-        sync_table(self.query_one(DataTable), rows)
+        return rows
 
     def _selected(self) -> dict[str, Any] | None:
         table = self.query_one(DataTable)

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from textual import work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from ccore_tui.editor import Rejected
 from ccore_tui.forms import describe_destination, format_skills
-from ccore_tui.screens.base import CenterScreen
+from ccore_tui.screens.base import TableScreen
 from ccore_tui.screens.queue_form import QueueForm
 from ccore_tui.state import CenterState
-from ccore_tui.widgets.table_sync import sync_table
 
 COLUMNS = (
     "Queue",
@@ -30,33 +28,22 @@ COLUMNS = (
 )
 
 
-class QueuesScreen(CenterScreen):
+class QueuesScreen(TableScreen):
     """The queues of center.toml."""
 
     CSS_PATH = "queues.tcss"
+    HEADING = "Queues"
+    TABLE_ID = "queues"
+    COLUMNS = COLUMNS
+    HINT = "n new · e edit · d remove · a apply saved changes"
     BINDINGS = [
         Binding("n", "new", "New"),
         Binding("e,enter", "edit", "Edit"),
         Binding("d,delete", "remove", "Remove"),
     ]
 
-    def body(self) -> ComposeResult:
-        yield Static("Queues", classes="section-title")
-        yield DataTable(id="queues", cursor_type="row", zebra_stripes=True)
-        yield Static("n new · e edit · d remove · a apply saved changes", classes="hint")
-
-    def on_mount(self) -> None:
-        """Set the columns."""
-        table = self.query_one(DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column)
-        table.focus()
-
-    def show_state(self, state: CenterState) -> None:
-        """Draw the queues as saved."""
-        super().show_state(state)
-        if not self.is_mounted:
-            return
+    def rows(self, state: CenterState) -> dict[str, tuple[Any, ...]]:
+        """The saved queues, one row each."""
         rows = {}
         for queue in state.model.get("queues") or []:
             callback = queue.get("callback") or {}
@@ -72,7 +59,7 @@ class QueuesScreen(CenterScreen):
                 f"key {callback.get('key')}" if callback.get("enabled") else "off",
                 queue.get("hours") or "always",
             )
-        sync_table(self.query_one(DataTable), rows)
+        return rows
 
     def _selected(self) -> tuple[int, dict[str, Any]] | None:
         table = self.query_one(DataTable)
