@@ -75,7 +75,7 @@ STATE_LABELS = {
     "on_call": "On a call",
     "wrap_up": "Wrap-up",
     "unknown": "Unknown",
-    "not_loaded": "Not loaded: restart ccore",
+    "not_loaded": "Not applied yet: press a",
 }
 
 

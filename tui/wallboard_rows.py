@@ -74,7 +74,7 @@ def queue_rows(
     for queue in snapshot.get("queues") or []:
         name = str(queue.get("name", "?"))
         if queue.get("not_loaded"):
-            label = f"{queue.get('display_name') or name} (new: restart ccore to open it)"
+            label = f"{queue.get('display_name') or name} (new: press a to apply)"
             rows[name] = (label, "-", "-", "-", "-", "-")
             continue
         waiting = queue.get("waiting", queue.get("callers"))
