@@ -58,6 +58,7 @@ class Center:
         plugin_group: str = ENTRY_POINT_GROUP,
         heartbeat_interval: float = 20.0,
         clock_speed: float = 1.0,
+        resync_interval: float = 60.0,
     ) -> None:
         self.config = config
         self.clock = CenterClock(clock_speed)
@@ -81,6 +82,8 @@ class Center:
             outbound_port if outbound_port is not None else config.model.switch.outbound_port
         )
         self._heartbeat_interval = heartbeat_interval
+        self._resync_interval = resync_interval
+        self._sweep_task: asyncio.Task[None] | None = None
         self._connect_task: asyncio.Task[None] | None = None
         self._resync_task: asyncio.Task[None] | None = None
         self._started = False
@@ -123,6 +126,7 @@ class Center:
         self.switch.client = client
         self._started = True
         self._connect_task = asyncio.get_running_loop().create_task(self._connect(client))
+        self._sweep_task = asyncio.get_running_loop().create_task(self._sweep())
 
     async def wait_connected(self, timeout: float = 10.0) -> None:
         """Wait until the first connection to the switch is up (for tests and the demo)."""
@@ -140,7 +144,7 @@ class Center:
         if not self._started:
             return
         self._started = False
-        for task in (self._connect_task, self._resync_task):
+        for task in (self._connect_task, self._resync_task, self._sweep_task):
             if task is not None and not task.done():
                 task.cancel()
         await self.plugins.shutdown_all(self)
@@ -179,6 +183,15 @@ class Center:
         if failed:
             _LOGGER.warning("%d running applications lost their completion with the switch", failed)
         self.bus.fire(SwitchDisconnected(reason=reason))
+
+    async def _sweep(self) -> None:
+        """Every ``resync_interval``, repair the model against the switch, so a leg whose last
+        events never came (a ghost caller) cannot stay in it; plugins reconcile on the
+        ``switch.resynced`` that follows."""
+        while True:
+            await self.clock.sleep(self._resync_interval)
+            if self.switch.connected and (self._resync_task is None or self._resync_task.done()):
+                await self._resync(restarted=False)
 
     async def _resync(self, restarted: bool) -> None:
         try:

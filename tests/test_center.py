@@ -245,3 +245,30 @@ async def test_a_wrong_event_socket_password_is_a_clear_error_not_a_hang(
             await center.wait_connected(timeout=5)
     finally:
         await center.stop()
+
+
+async def test_a_ghost_leg_the_switch_never_ended_is_swept_from_the_model(
+    center_harness: MakeHarness,
+) -> None:
+    from ccore.core import Center
+    from ccore.events import Event
+    from ccore.model import Channel
+
+    harness = await center_harness(start_center=False)
+    center = Center(
+        harness.center.config,
+        switch_port=harness.switch.port,
+        switch_password_override="test-esl-password",
+        resync_interval=0.3,
+    )
+    ended: list[Event] = []
+    center.bus.listen("call.ended", ended.append)
+    await center.start()
+    try:
+        await center.wait_connected()
+        ghost = "0f0f0f0f-0000-4000-8000-00000000dead"
+        center.calls.adopt_channel(Channel(uuid=ghost, direction="outbound"))
+        await harness.wait_for(lambda: [e for e in ended if e.call_uuid == ghost], timeout=5)
+        assert ghost not in center.calls.channels
+    finally:
+        await center.stop()
