@@ -7,11 +7,9 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 from standin_fixtures import PASSWORD, RawEsl
 from test_standin_transcripts import (
     PUBLIC,
-    TRANSCRIPTS,
     UUID,
     fixed_headers,
     recorded,
@@ -38,7 +36,6 @@ TRANSFER_PLAN = """
 """
 
 
-@pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
 async def test_resync_queries_answer_like_the_real_switch(tmp_path: Path) -> None:
     real = recorded("resync_queries.jsonl")
     sent = [f for f in real if isinstance(f, str)]
@@ -84,7 +81,6 @@ async def test_resync_queries_answer_like_the_real_switch(tmp_path: Path) -> Non
 STOCK_USERS = {str(n) for n in range(1000, 1020)}  # the stock directory: 1000-1019
 
 
-@pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
 async def test_api_and_bgapi_answer_exactly_like_the_real_switch(tmp_path: Path) -> None:
     real = recorded("api_and_bgapi.jsonl")
     async with StandinSwitch(PASSWORD, users=STOCK_USERS, recordings_dir=tmp_path) as switch:
@@ -108,7 +104,6 @@ async def test_api_and_bgapi_answer_exactly_like_the_real_switch(tmp_path: Path)
         real_jobs[0].event_body().splitlines()[1:])
 
 
-@pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
 async def test_shutdown_event_has_the_real_headers(standin, esl) -> None:
     real = next(f for f in recorded("switch_shutdown.jsonl")
                 if not isinstance(f, str) and f.is_event)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
 from standin_fixtures import PASSWORD, RawEsl, RawFrame
-from test_standin_transcripts import TRANSCRIPTS, assert_same_channel_events, recorded, replies
+from test_standin_transcripts import assert_same_channel_events, recorded, replies
 
 from ccore.standin import Dialplan, StandinSwitch
 
@@ -61,7 +60,6 @@ OUTBOUND_PLAN = """
 """
 
 
-@pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
 async def test_outbound_session_matches_the_real_transcript(tmp_path: Path) -> None:
     controller = Controller()
     plan = Dialplan.from_xml(OUTBOUND_PLAN.format(port=await controller.start()))
@@ -144,7 +142,6 @@ async def test_bridged_call_survives_the_controllers_disconnect(tmp_path: Path) 
         await controller.stop()
 
 
-@pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
 async def test_wrong_password_is_refused_like_the_real_switch(standin) -> None:
     esl = await RawEsl.connect(standin.port)
     greeting = await esl.read_frame()

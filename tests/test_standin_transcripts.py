@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 from standin_fixtures import PASSWORD, RawEsl, RawFrame
+from transcripts import TRANSCRIPTS  # ../shared/esl-transcripts beside the checkout
 
 from ccore.standin import Dialplan, StandinSwitch
 
-TRANSCRIPTS = Path("/work/shared/esl-transcripts")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
-pytestmark = pytest.mark.skipif(not TRANSCRIPTS.exists(), reason="transcripts not available")
 
 PUBLIC = """
 <include><context name="public">
