@@ -43,13 +43,12 @@ def ranges_on(hours: Hours, day: dt.date) -> list[TimeRange]:
 
 
 def is_open(hours: Hours, default_timezone: str, at: dt.datetime | None = None) -> bool:
-    """Whether ``hours`` are open at ``at`` (default: now); holidays are closed all day."""
-    local = local_time(hours, default_timezone, at)
-    now = local.time().replace(tzinfo=None)
-    for start, end in ranges_on(hours, local.date()):
-        if start <= now and (end is None or now < end):
-            return True
-    return False
+    """Whether ``hours`` are open at ``at`` (default: now); holidays are closed all day.
+
+    The rule itself is the model's (``Hours.is_open``); this adds "now" and reads a naive
+    ``at`` as local time.
+    """
+    return hours.is_open(local_time(hours, default_timezone, at), default_timezone)
 
 
 def hours_for(model: CenterModel, name: str | None) -> Hours | None:
