@@ -200,6 +200,40 @@ def test_plugins(snap_compare: Any, make_app: Any) -> None:
     assert snap_compare(make_app(), press=["6", "_"], terminal_size=SIZE, run_before=settled)
 
 
+TRUNK = {
+    "name": "provider",
+    "proxy": "sip.example.net",
+    "username": "customer123",
+    "password": "**********",  # how the core's view gives a set password
+    "register": True,
+    "transport": "udp",
+    "caller_id_number": "+15550100",
+}
+
+
+def with_trunk(app: CenterApp) -> CenterApp:
+    """The app with a trunk (its password set) in the saved configuration."""
+    view = app.client.config_view  # type: ignore[union-attr]
+    view["model"] = {**view["model"], "trunks": [TRUNK]}
+    view["model"]["numbers"] = [{**view["model"]["numbers"][0], "trunk": "provider"}]
+    return app
+
+
+def test_lines(snap_compare: Any, make_app: Any) -> None:
+    app = with_trunk(make_app())
+    assert snap_compare(app, press=["7", "_"], terminal_size=SIZE, run_before=settled)
+
+
+def test_number_form(snap_compare: Any, make_app: Any) -> None:
+    app = with_trunk(make_app())
+    assert snap_compare(app, press=["7", "e", "_"], terminal_size=SIZE, run_before=settled)
+
+
+def test_trunk_form(snap_compare: Any, make_app: Any) -> None:
+    app = with_trunk(make_app())
+    assert snap_compare(app, press=["7", "tab", "e", "_"], terminal_size=SIZE, run_before=settled)
+
+
 def test_setup(snap_compare: Any, tmp_path: Path) -> None:
     app = CenterApp(None, center_directory=Path("/srv/new-center"))
     assert snap_compare(app, press=["_"], terminal_size=SIZE, run_before=settled)

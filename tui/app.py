@@ -24,6 +24,7 @@ from ccore_tui.messages import ConnectionChanged, EventArrived, SnapshotArrived
 from ccore_tui.screens.base import CenterScreen
 from ccore_tui.screens.hours import HoursScreen
 from ccore_tui.screens.ivr import IvrScreen
+from ccore_tui.screens.lines import LinesScreen
 from ccore_tui.screens.operators import OperatorsScreen
 from ccore_tui.screens.plugins import PluginsScreen
 from ccore_tui.screens.queues import QueuesScreen
@@ -38,6 +39,7 @@ SCREENS_IN_ORDER = (
     ("ivr", "IVR", "menus callers hear and what each key does"),
     ("hours", "Hours", "opening hours and holidays"),
     ("plugins", "Plugins", "each plugin's state and why one failed"),
+    ("lines", "Lines", "numbers callers dial and the provider's SIP trunks"),
 )
 REFRESH_INTERVAL = 0.25  # coalesce snapshots: redraw at most this often
 CLOCK_INTERVAL = 1.0  # redraw at least this often (time in state, waits)
@@ -55,6 +57,7 @@ class CenterApp(App[None]):
         "ivr": IvrScreen,
         "hours": HoursScreen,
         "plugins": PluginsScreen,
+        "lines": LinesScreen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         *(

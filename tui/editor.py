@@ -16,12 +16,19 @@ EDIT_COMMANDS = ("config.edit", "operator.add", "operator.update", "operator.rem
 
 
 class Rejected(Exception):
-    """The core refused a change: ``errors`` by field, ``general`` for the rest."""
+    """The core refused a change: ``errors`` by field, ``general`` for the rest.
 
-    def __init__(self, errors: dict[str, str], general: str) -> None:
+    ``details`` keeps the core's own problems (key path, line, message) for forms whose
+    fields go deeper than one key.
+    """
+
+    def __init__(
+        self, errors: dict[str, str], general: str, details: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(general or "; ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
         self.general = general
+        self.details = details or []
 
 
 def rejection(error: ControlError, prefix: str) -> Rejected:
@@ -44,7 +51,7 @@ def rejection(error: ControlError, prefix: str) -> Rejected:
             general.append(message)
     if not error.details:
         general.append(error.message)
-    return Rejected(errors, "\n".join(general))
+    return Rejected(errors, "\n".join(general), list(error.details))
 
 
 class CenterEditor:

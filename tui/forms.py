@@ -169,3 +169,22 @@ def field_of(key: str, prefix: str) -> str:
     rest = re.sub(r"^(\[\d+\])?\.?", "", rest)
     match = re.match(r'"?([^".\[]+)', rest)
     return match.group(1) if match else ""
+
+
+def parse_ring(text: str) -> str | list[str]:
+    """``"all"`` (or blank) -> ``"all"``; ``"1001, 1002"`` -> ``["1001", "1002"]``."""
+    text = text.strip()
+    if not text or text.lower() == "all":
+        return "all"
+    extensions = [part for part in re.split(r"[,;\s]+", text) if part]
+    wrong = [part for part in extensions if not part.isdigit()]
+    if wrong:
+        raise FieldError(f"write all, or extensions like 1001, 1002 (not {wrong[0]!r})")
+    return extensions
+
+
+def format_ring(ring: str | list[str] | None) -> str:
+    """``["1001", "1002"]`` -> ``"1001, 1002"``; ``"all"`` stays ``"all"``."""
+    if ring is None or isinstance(ring, str):
+        return ring or "all"
+    return ", ".join(ring)
