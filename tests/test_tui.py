@@ -10,85 +10,17 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-from center_fixtures import CenterHarness, MakeHarness
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static, Tree
+from tui_fixtures import SIZE
 
-from ccore.control import ControlClient, ControlServer
 from ccore_tui.app import CenterApp
 from ccore_tui.screens.ivr import IvrScreen
 from ccore_tui.widgets.banner import ConnectionBanner
 from ccore_tui.widgets.form import Field, FormScreen
-
-SPEED = 20.0  # simulated seconds per real second on the stand-in
-SIZE = (140, 44)
-
-CENTER = """\
-[center]
-name = "UI test"
-
-# The two people answering calls.
-[[operators]]
-extension = "1001"
-name = "Alice"
-
-[[operators]]
-extension = "1002"
-name = "Bob"
-
-# Everybody waits here.
-[[queues]]
-name = "support"
-ring_timeout = 20
-wrap_up = 0
-
-[[numbers]]
-number = "+4930100"
-ivr = "main"
-
-[ivr.main]
-greeting = "tone:beep"
-timeout = 3
-max_tries = 1
-default = { action = "hangup" }
-
-[ivr.main.options]
-1 = { action = "queue", queue = "support" }
-"""
-
-Running = tuple[CenterHarness, ControlServer, CenterApp]
-
-
-@pytest.fixture
-async def ui(center_harness: MakeHarness) -> AsyncIterator[Callable[..., Awaitable[Running]]]:
-    """``await ui()``: a center on the stand-in, its control API, and the app (not yet run)."""
-    made: list[tuple[CenterHarness, ControlServer]] = []
-
-    async def start(center_toml: str = CENTER) -> Running:
-        harness = await center_harness(center_toml, speed=SPEED)
-        server = ControlServer(harness.center, port=0)
-        await server.start()
-        made.append((harness, server))
-        return harness, server, CenterApp(ControlClient(server.url, server.token))
-
-    yield start
-    for harness, server in made:
-        await server.stop()
-        await hang_up_everything(harness)
-
-
-async def hang_up_everything(harness: CenterHarness) -> None:
-    """End every call (legs being placed too), so plugins finish their work the ordinary way."""
-    for _ in range(20):
-        for channel in list(harness.switch.channels.values()):
-            channel.hangup("NORMAL_CLEARING")
-        if not harness.center.calls.channels and not harness.switch.channels:
-            return
-        await asyncio.sleep(0.1)
 
 
 async def until(pilot: Pilot[Any], predicate: Callable[[], Any], timeout: float = 5.0) -> Any:

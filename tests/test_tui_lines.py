@@ -7,15 +7,13 @@ that a trunk's password never appears on screen.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
-from center_fixtures import CenterHarness, MakeHarness
-from test_tui import CENTER, SIZE, SPEED, connected, field_error, fill, hang_up_everything, until
+from test_tui import connected, field_error, fill, until
 from textual.widgets import DataTable, Input, Select
+from tui_fixtures import CENTER, SIZE
 
-from ccore.control import ControlClient, ControlServer
 from ccore_tui.app import CenterApp
 from ccore_tui.forms import FieldError, format_ring, parse_ring
 from ccore_tui.screens.lines import LinesScreen
@@ -23,27 +21,6 @@ from ccore_tui.screens.number_form import NumberForm
 from ccore_tui.screens.trunk_form import TrunkForm
 
 SECRET = "Wh1sper-9xq"
-
-Running = tuple[CenterHarness, ControlServer, CenterApp]
-
-
-@pytest.fixture
-async def ui(center_harness: MakeHarness) -> AsyncIterator[Callable[..., Awaitable[Running]]]:
-    """``await ui()``: a center on the stand-in, its control API, and the app (not yet run)."""
-    made: list[tuple[CenterHarness, ControlServer]] = []
-
-    async def start(center_toml: str = CENTER) -> Running:
-        harness = await center_harness(center_toml, speed=SPEED)
-        server = ControlServer(harness.center, port=0)
-        await server.start()
-        made.append((harness, server))
-        return harness, server, CenterApp(ControlClient(server.url, server.token))
-
-    yield start
-    for harness, server in made:
-        await server.stop()
-        await hang_up_everything(harness)
-
 
 def on_screen(app: CenterApp) -> str:
     """Everything the terminal shows right now (the screen and any form over it)."""
