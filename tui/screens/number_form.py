@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from ccore_tui.editor import CenterEditor, Rejected
+from ccore_tui.editor import Rejected
 from ccore_tui.forms import (
     DESTINATION_HELP,
     FieldError,
@@ -19,7 +19,7 @@ from ccore_tui.forms import (
     parse_ring,
     parse_seconds,
 )
-from ccore_tui.widgets.form import Field, FormScreen
+from ccore_tui.widgets.form import ArrayEntryForm, Field
 
 ROUTE_KEYS = ("ivr", "queue", "extension")
 TOP_KEYS = ("number", "name", "trunk", *ROUTE_KEYS, "hours", "closed")
@@ -61,25 +61,14 @@ def field_for(key: str, prefix: str) -> str:
     return parts[0]
 
 
-class NumberForm(FormScreen):
+class NumberForm(ArrayEntryForm):
     """Add (``index`` None) or edit number ``index``."""
 
-    def __init__(
-        self,
-        editor: CenterEditor,
-        index: int | None,
-        number: dict[str, Any] | None,
-        model: dict[str, Any],
-    ) -> None:
-        super().__init__()
-        self.editor = editor
-        self.index = index
-        self.number = number or {}
-        self.model = model
-        self.TITLE_TEXT = f"Edit number {self.number['number']}" if number else "New number"
+    KIND = "number"
+    NAME_KEY = "number"
 
     def fields(self) -> ComposeResult:
-        n = self.number
+        n = self.entry
         fallback = n.get("fallback") or {}
         route = next((f"{key}:{n[key]}" for key in ROUTE_KEYS if n.get(key)), None)
         choices = route_choices(self.model)
@@ -186,8 +175,8 @@ class NumberForm(FormScreen):
         edits: list[dict[str, Any]] = []
         path: list[Any] = ["numbers", self.index]
         for key in TOP_KEYS:
-            edits += _change([*path, key], self.number.get(key), values[key])
-        old_fallback = self.number.get("fallback") or FALLBACK_DEFAULTS
+            edits += _change([*path, key], self.entry.get(key), values[key])
+        old_fallback = self.entry.get("fallback") or FALLBACK_DEFAULTS
         for key, value in values["fallback"].items():
             edits += _change([*path, "fallback", key], old_fallback.get(key), value)
         return edits

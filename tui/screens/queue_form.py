@@ -8,7 +8,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
-from ccore_tui.editor import CenterEditor, Rejected
+from ccore_tui.editor import Rejected
 from ccore_tui.forms import (
     DESTINATION_HELP,
     FieldError,
@@ -18,7 +18,7 @@ from ccore_tui.forms import (
     parse_seconds,
     parse_skills,
 )
-from ccore_tui.widgets.form import Field, FormScreen
+from ccore_tui.widgets.form import ArrayEntryForm, Field
 
 STRATEGIES = (
     ("longest-idle: the operator free the longest", "longest-idle"),
@@ -31,25 +31,14 @@ TEXT_KEYS = ("display_name", "music", "hours")
 SECONDS_KEYS = ("ring_timeout", "wrap_up", "announce_position_every")
 
 
-class QueueForm(FormScreen):
+class QueueForm(ArrayEntryForm):
     """Add (``index`` None) or edit queue ``index``."""
 
-    def __init__(
-        self,
-        editor: CenterEditor,
-        index: int | None,
-        queue: dict[str, Any] | None,
-        model: dict[str, Any],
-    ) -> None:
-        super().__init__()
-        self.editor = editor
-        self.index = index
-        self.queue = queue or {}
-        self.model = model
-        self.TITLE_TEXT = f"Edit queue {self.queue['name']}" if queue else "New queue"
+    KIND = "queue"
+    NAME_KEY = "name"
 
     def fields(self) -> ComposeResult:
-        q = self.queue
+        q = self.entry
         callback = q.get("callback") or {}
         hours = ", ".join(self.model.get("hours") or {}) or "none defined yet"
         yield Field("name", "Name (lowercase, used in menus)", Input(q.get("name", ""), id="name"))
@@ -168,7 +157,7 @@ class QueueForm(FormScreen):
             values["overflow"] = parse_destination(overflow) if overflow else None
         except FieldError as error:
             errors["overflow"] = str(error)
-        callback = dict(self.queue.get("callback") or {})
+        callback = dict(self.entry.get("callback") or {})
         callback["enabled"] = bool(self.value("callback_enabled"))
         callback["key"] = self.value("callback_key").strip() or "1"
         try:
@@ -190,7 +179,7 @@ class QueueForm(FormScreen):
         edits = []
         for key, value in values.items():
             path = ["queues", self.index, key]
-            old = self.queue.get(key)
+            old = self.entry.get(key)
             if key == "callback":
                 for sub, sub_value in value.items():
                     if (old or {}).get(sub) != sub_value:

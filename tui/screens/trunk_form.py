@@ -8,8 +8,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select
 
-from ccore_tui.editor import CenterEditor, Rejected
-from ccore_tui.widgets.form import Field, FormScreen
+from ccore_tui.editor import Rejected
+from ccore_tui.widgets.form import ArrayEntryForm, Field
 
 TRANSPORTS = (("udp", "udp"), ("tcp", "tcp"), ("tls", "tls"))
 TEXT_KEYS = ("name", "proxy", "realm", "username", "caller_id_number")
@@ -25,25 +25,14 @@ def describe_password(trunk: dict[str, Any]) -> str:
     return "-"
 
 
-class TrunkForm(FormScreen):
+class TrunkForm(ArrayEntryForm):
     """Add (``index`` None) or edit trunk ``index``."""
 
-    def __init__(
-        self,
-        editor: CenterEditor,
-        index: int | None,
-        trunk: dict[str, Any] | None,
-        model: dict[str, Any],
-    ) -> None:
-        super().__init__()
-        self.editor = editor
-        self.index = index
-        self.trunk = trunk or {}
-        self.model = model
-        self.TITLE_TEXT = f"Edit trunk {self.trunk['name']}" if trunk else "New trunk"
+    KIND = "trunk"
+    NAME_KEY = "name"
 
     def fields(self) -> ComposeResult:
-        t = self.trunk
+        t = self.entry
         has_password = bool(t.get("password"))
         yield Field("name", "Name (lowercase)", Input(t.get("name", ""), id="name"))
         yield Field(
@@ -118,7 +107,7 @@ class TrunkForm(FormScreen):
                 table.pop("transport")
             return [{"op": "append", "path": "trunks", "value": table}]
         path: list[Any] = ["trunks", self.index]
-        old = self.trunk
+        old = self.entry
         edits: list[dict[str, Any]] = []
         for key in (*TEXT_KEYS, "register", "transport", "password_env"):
             new = values[key]

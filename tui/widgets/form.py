@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,6 +11,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+if TYPE_CHECKING:
+    from ccore_tui.editor import CenterEditor
 
 
 class Field(Vertical):
@@ -142,3 +145,31 @@ class FormScreen(ModalScreen[Any]):
     def submit(self) -> None:
         """Validate, then send to the core."""
         raise NotImplementedError
+
+
+class ArrayEntryForm(FormScreen):
+    """A form adding (``index`` None) or editing entry ``index`` of an array of tables in
+    center.toml (``[[queues]]``, ``[[numbers]]``, ``[[trunks]]``).
+
+    Subclasses set ``KIND`` (what an entry is called) and ``NAME_KEY`` (the key naming it in
+    the title); the entry as saved is ``self.entry`` (empty for a new one).
+    """
+
+    KIND: ClassVar[str] = "entry"
+    NAME_KEY: ClassVar[str] = "name"
+
+    def __init__(
+        self,
+        editor: CenterEditor,
+        index: int | None,
+        entry: dict[str, Any] | None,
+        model: dict[str, Any],
+    ) -> None:
+        super().__init__()
+        self.editor = editor
+        self.index = index
+        self.entry = entry or {}
+        self.model = model
+        self.TITLE_TEXT = (
+            f"Edit {self.KIND} {self.entry[self.NAME_KEY]}" if entry else f"New {self.KIND}"
+        )
