@@ -152,7 +152,10 @@ def _same_command(sent: str, recorded: str) -> bool:
     ours = _parse_command(sent)
     theirs = _parse_command(recorded)
     ignore = set(_RECORDED_IDS)
-    strip = lambda h: {k: v for k, v in h.items() if k not in ignore}  # noqa: E731
+
+    def strip(headers: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in headers.items() if k not in ignore}
+
     return ours[0] == theirs[0] and strip(ours[1]) == strip(theirs[1]) and ours[2] == theirs[2]
 
 

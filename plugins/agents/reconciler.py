@@ -93,8 +93,9 @@ class Reconciler:
             except Exception:
                 _LOGGER.exception("Reconciler run failed; trying again next time")
             if task is not None and task.cancelling():
-                # Python 3.11's wait_for (under the switch commands) can swallow a cancel that
-                # lands as the reply arrives; honour it here or unloading waits forever.
+                # Code this run awaits may swallow a cancel (3.11's wait_for did, under the ESL
+                # commands, before they moved to asyncio.timeout); honour a pending one here so
+                # unloading never waits forever.
                 raise asyncio.CancelledError
 
     # --- calls -------------------------------------------------------------------------------
